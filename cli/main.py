@@ -1,0 +1,26 @@
+"""`rxl`: the command line of rxledger.
+
+Exit codes: 0 ok, 1 rejected by the ledger, 2 bad input or usage, 3 cannot reach a node.
+Each command group lives in its own module and is mounted here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import code, coldchain, epcis
+
+app = typer.Typer(
+    name="rxl",
+    help="rxledger: a permissioned ledger for drug traceability.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(code.app, name="code")
+app.add_typer(epcis.app, name="epcis")
+app.add_typer(coldchain.app, name="coldchain")
+
+
+def main() -> None:
+    """Console entry point (`rxl`)."""
+    app()
