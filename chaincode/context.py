@@ -53,6 +53,7 @@ class TxContext:
         block_time_ms: int,
         read_only: bool = False,
         depth: int = 0,
+        caller: str | None = None,
     ) -> None:
         self._registry = registry
         self._layer = layer
@@ -63,6 +64,7 @@ class TxContext:
         self._time = block_time_ms
         self._read_only = read_only
         self._depth = depth
+        self._caller = caller
         self.events: list[Event] = []
 
     @property
@@ -84,6 +86,11 @@ class TxContext:
     @property
     def contract(self) -> str:
         return self._contract
+
+    @property
+    def caller(self) -> str | None:
+        """The contract that called this one inside the transaction; None at the top level."""
+        return self._caller
 
     def get(self, key: str) -> Value | None:
         return self._layer.get(self._contract, key)
@@ -145,6 +152,7 @@ class TxContext:
             block_time_ms=self._time,
             read_only=read_only or self._read_only,
             depth=self._depth + 1,
+            caller=self._contract,
         )
 
     @property

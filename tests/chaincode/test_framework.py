@@ -63,6 +63,10 @@ class Counter(Contract):
         return None
 
     @query()
+    def who_called(self, ctx: Context, args: NoArgs) -> Value:
+        return ctx.caller
+
+    @query()
     def history(self, ctx: Context, args: KeyArgs) -> Value:
         return [[v.height, v.tx_index, v.value] for v in ctx.history(args.key)]
 
@@ -84,6 +88,10 @@ class Caller(Contract):
     def call_set(self, ctx: Context, args: SetArgs) -> Value:
         ctx.put("mine", 2)
         return ctx.call("counter", "set", {"key": args.key, "value": args.value})
+
+    @transaction()
+    def ask_caller(self, ctx: Context, args: NoArgs) -> Value:
+        return ctx.call("counter", "who_called", {})
 
     @transaction()
     def recurse(self, ctx: Context, args: NoArgs) -> Value:
@@ -213,3 +221,8 @@ def test_pins_check_version_and_code_hash() -> None:
         registry.check_pins([ContractPin("counter", "1.0", "0" * 64)])
     with pytest.raises(ContractPinMismatch, match="not installed"):
         registry.check_pins([ContractPin("other", "1.0", digest)])
+
+
+def test_nested_call_knows_its_calling_contract(ledger: ContractHarness) -> None:
+    assert ledger.invoke(MAKER, "caller", "ask_caller", {}).result == "caller"
+    assert ledger.query(MAKER, "counter", "who_called", {}) is None
