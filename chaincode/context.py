@@ -7,7 +7,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from chaincode.api import Event, Signer, Value, Version
-from chaincode.errors import PermissionDenied, ReadOnlyViolation
+from chaincode.errors import InvalidTransaction, PermissionDenied, ReadOnlyViolation
 from chaincode.layers import Layer
 from sdk.roles import Role
 
@@ -25,6 +25,20 @@ def prefix_end(prefix: str) -> str | None:
     after every key that starts with ``prefix`` in UTF-8 byte order.
     """
     return prefix + "\U0010ffff" if prefix else None
+
+
+MAX_KEY_BYTES = 480
+"""Below LMDB's 511-byte key limit, leaving room for the namespace and history suffix."""
+
+
+def check_key(key: str) -> None:
+    """State keys are non-empty UTF-8 without NUL (NUL separates namespace, key and version)."""
+    encoded = key.encode("utf-8", errors="strict") if isinstance(key, str) else b""
+    if not encoded or b"\x00" in encoded or len(encoded) > MAX_KEY_BYTES:
+        raise InvalidTransaction(
+            f"state key {key!r:.60} must be 1..{MAX_KEY_BYTES} bytes of UTF-8 without NUL",
+            code="state.bad_key",
+        )
 
 
 def missing_role(where: str, signer: Signer, roles: frozenset[Role]) -> PermissionDenied:
@@ -97,12 +111,14 @@ class TxContext:
 
     def put(self, key: str, value: Value) -> None:
         self._check_writable("put")
+        check_key(key)
         if value is None:
             raise TypeError("put(key, None) is ambiguous: call delete(key) to remove a key")
         self._layer.put(self._contract, key, value)
 
     def delete(self, key: str) -> None:
         self._check_writable("delete")
+        check_key(key)
         self._layer.delete(self._contract, key)
 
     def range(

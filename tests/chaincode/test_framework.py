@@ -226,3 +226,9 @@ def test_pins_check_version_and_code_hash() -> None:
 def test_nested_call_knows_its_calling_contract(ledger: ContractHarness) -> None:
     assert ledger.invoke(MAKER, "caller", "ask_caller", {}).result == "caller"
     assert ledger.query(MAKER, "counter", "who_called", {}) is None
+
+
+@pytest.mark.parametrize("key", ["", "a\x00b", "k" * 481])
+def test_bad_state_keys_are_deterministic_rejections(ledger: ContractHarness, key: str) -> None:
+    outcome = ledger.invoke(MAKER, "counter", "set", {"key": key, "value": 1})
+    assert outcome.code == "state.bad_key"
