@@ -76,15 +76,14 @@ class InboundServer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._active: dict[NodeId, _Inbound] = {}
         self._pending = 0
+        self._port = 0
         self.refused = 0
         self.dropped = 0
 
     @property
     def port(self) -> int:
-        if self._socket is None:
-            return 0
-        port: int = self._socket.getsockname()[1]
-        return port
+        """The port we listen on; 0 before start and after close."""
+        return self._port
 
     def is_connected(self, node_id: NodeId) -> bool:
         return node_id in self._active
@@ -101,6 +100,7 @@ class InboundServer:
         except OSError as exc:
             raise TransportConfigError(f"cannot listen on {host}:{port}: {exc}") from exc
         self._socket.setblocking(False)
+        self._port = self._socket.getsockname()[1]
         self._accept_task = asyncio.create_task(self._accept_loop(self._socket))
 
     async def disconnect(self, node_id: NodeId) -> None:
@@ -116,6 +116,7 @@ class InboundServer:
             await asyncio.wait({self._accept_task})
         if self._socket is not None:
             self._socket.close()
+        self._port = 0
         tasks = set(self._tasks)
         for task in tasks:
             task.cancel()
@@ -153,12 +154,14 @@ class InboundServer:
         if accepted is None:
             return
         node_id, reader, writer = accepted
+        logger.info("accepted link from node %d", node_id)
         try:
             await self._receive(node_id, reader)
         finally:
             if self._active.get(node_id) is not None and self._active[node_id].writer is writer:
                 del self._active[node_id]
             await close_writer(writer, self._config.close_timeout_s)
+            logger.debug("inbound link from node %d closed", node_id)
 
     async def _accept(
         self, sock: socket.socket, address: object

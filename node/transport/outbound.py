@@ -128,6 +128,7 @@ class OutboundLink:
                 self._counters.reconnects += 1
             self._counters.last_error = None
             had_link = True
+            logger.info("link to node %d is up", self._target)
             await self._serve(reader, writer)
             # A link that drops right after it came up must not turn into a redial storm.
             failures = 1
@@ -198,6 +199,7 @@ class OutboundLink:
             watch.cancel()
             await asyncio.wait({watch})
             await close_writer(writer, self._config.close_timeout_s)
+            logger.debug("link to node %d closed", self._target)
 
     async def _pump(self, writer: asyncio.StreamWriter, watch: asyncio.Task[str]) -> None:
         while True:
