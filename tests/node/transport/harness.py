@@ -27,6 +27,7 @@ from tests.node.transport.pki import Authority, NodeCreds
 NETWORK_ID = bytes(range(32))
 SAFETY_TIMEOUT_S = 10.0
 REJECT_PREFIX = b"reject:"
+CRASH_PREFIX = b"crash:"
 
 
 class LogSignal(logging.Handler):
@@ -111,6 +112,8 @@ class Cluster:
         async def on_frame(sender: NodeId, frame: bytes) -> None:
             if frame.startswith(REJECT_PREFIX):
                 raise FrameRejected("test decoder refuses this frame")
+            if frame.startswith(CRASH_PREFIX):
+                raise RuntimeError("a bug in the node's frame handler")
             await inbox.put((sender, frame))
 
         config = self.config(node_id, creds, **overrides)

@@ -39,7 +39,8 @@ async def test_counters_match_the_traffic(cluster: Cluster, pki: Pki, signal: Lo
     assert [frame for _, frame in received] == payloads
     assert (sent.frames_sent, sent.bytes_sent) == (4, 71_001)
     assert (got.frames_received, got.bytes_received) == (4, 71_001)
-    assert sent.connected and got.inbound_connected
+    assert sent.connected
+    assert got.inbound_connected
     assert (sent.connects, sent.reconnects, sent.frames_dropped) == (1, 0, 0)
     assert sent.last_error is None
 
@@ -73,9 +74,7 @@ async def test_send_refuses_a_frame_above_the_limit(cluster: Cluster, pki: Pki) 
         one.transport.send(NodeId(2), b"x" * 1025)
 
 
-async def test_full_queue_drops_and_counts_then_drains_in_order(
-    cluster: Cluster, pki: Pki
-) -> None:
+async def test_full_queue_drops_and_counts_then_drains_in_order(cluster: Cluster, pki: Pki) -> None:
     two = await cluster.start(2, pki.nodes[2])
     # Not started yet: frames wait in the bounded queue.
     one = cluster.create(
@@ -116,7 +115,8 @@ async def test_close_is_clean_and_idempotent(cluster: Cluster, pki: Pki) -> None
     await one.transport.close()
 
     assert not one.transport.send(NodeId(2), b"after close")
-    assert not one.peer(2).connected and not one.peer(2).inbound_connected
+    assert not one.peer(2).connected
+    assert not one.peer(2).inbound_connected
     with pytest.raises(ConnectionRefusedError):
         await asyncio.open_connection("127.0.0.1", port)
     # Unclosed sockets or transports would surface here as ResourceWarning -> error.
