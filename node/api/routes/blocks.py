@@ -1,0 +1,103 @@
+"""Blocks by height, by hash and the latest one; Merkle inclusion proofs of transactions.
+
+``?format=raw`` serves the block's canonical bytes untouched (DESIGN.md, Data model: nothing
+is re-serialized before verifying), so a client can hash and check them itself.
+"""
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from node.api.context import ApiContext
+from node.api.convert import block_model, proof_model
+from node.api.errors import MalformedRequest, ResourceNotFound
+from node.api.models import BlockModel, ProofModel
+from node.api.routes.common import error_responses
+from node.service import BlockView
+
+_HEX_HASH = re.compile(r"[0-9a-fA-F]{64}")
+
+
+class BlockFormat(StrEnum):
+    JSON = "json"
+    RAW = "raw"
+
+
+_BLOCK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The block as JSON, or its canonical bytes with format=raw",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **error_responses(404),
+}
+
+
+def _answer(block: BlockView | None, fmt: BlockFormat, what: str) -> BlockModel | Response:
+    if block is None:
+        raise ResourceNotFound(f"no block {what}", code="block.not_found")
+    if fmt is BlockFormat.RAW:
+        return Response(
+            content=block.raw,
+            media_type="application/octet-stream",
+            headers={"X-Block-Height": str(block.height), "X-Block-Hash": block.block_hash},
+        )
+    return block_model(block)
+
+
+def build(ctx: ApiContext) -> APIRouter:
+    router = APIRouter()
+    Format = Annotated[BlockFormat, Query(alias="format", description="json or raw")]
+
+    @router.get(
+        "/v1/blocks/latest",
+        tags=["blocks"],
+        summary="The newest committed block",
+        response_model=BlockModel,
+        responses=_BLOCK_RESPONSES,
+    )
+    async def latest(fmt: Format = BlockFormat.JSON) -> BlockModel | Response:
+        height = ctx.service.height()
+        return _answer(ctx.service.block_by_height(height), fmt, "committed yet")
+
+    @router.get(
+        "/v1/blocks/by-hash/{block_hash}",
+        tags=["blocks"],
+        summary="A block by its hash (hex SHA-256 of the canonical header)",
+        response_model=BlockModel,
+        responses=_BLOCK_RESPONSES,
+    )
+    async def by_hash(block_hash: str, fmt: Format = BlockFormat.JSON) -> BlockModel | Response:
+        if _HEX_HASH.fullmatch(block_hash) is None:
+            raise MalformedRequest("a block hash is 64 hex digits", code="request.invalid")
+        found = ctx.service.block_by_hash(block_hash.lower())
+        return _answer(found, fmt, f"with hash {block_hash}")
+
+    @router.get(
+        "/v1/blocks/{height}",
+        tags=["blocks"],
+        summary="A block by height",
+        response_model=BlockModel,
+        responses=_BLOCK_RESPONSES,
+    )
+    async def by_height(
+        height: Annotated[int, Path(ge=0)], fmt: Format = BlockFormat.JSON
+    ) -> BlockModel | Response:
+        return _answer(ctx.service.block_by_height(height), fmt, f"at height {height}")
+
+    @router.get(
+        "/v1/proofs/{tx_id}",
+        tags=["proofs"],
+        summary="Merkle inclusion proof of a committed transaction",
+        response_model=ProofModel,
+        responses=error_responses(404),
+    )
+    async def proof(tx_id: str) -> ProofModel:
+        found = ctx.service.proof(tx_id)
+        if found is None:
+            raise ResourceNotFound(f"no committed transaction {tx_id}", code="proof.not_found")
+        return proof_model(found)
+
+    return router
