@@ -179,6 +179,11 @@ class InboundServer:
                 reply = Hello(self._config.node_id, self._config.network_id)
                 writer.write(encode_frame(reply.encode()))
                 await writer.drain()
+        except TimeoutError:
+            limit = self._config.handshake_timeout_s
+            self._refuse(address, f"no TLS handshake and hello within {limit} s")
+            self._discard(sock, writer)
+            return None
         except (OSError, TransportError) as exc:
             self._refuse(address, describe(exc))
             self._discard(sock, writer)
