@@ -10,7 +10,6 @@ from tests.node.api.fake import FakeLedger, make_tx, tx_id_of
 from tests.node.api.helpers import b64, error_of
 
 
-
 async def test_single_json_transaction_is_accepted_pending_with_202(
     client: httpx.AsyncClient, ledger: FakeLedger
 ) -> None:
@@ -83,12 +82,12 @@ async def test_default_wait_timeout_comes_from_limits(
     assert ledger.submitted_wait == [2.0]
 
 
-@pytest.mark.parametrize("timeout", ["0", "-1", "5.5", "soon"])
+@pytest.mark.parametrize("bad", ["0", "-1", "5.5", "soon"])
 async def test_wait_timeout_out_of_bounds_is_400(
-    client: httpx.AsyncClient, ledger: FakeLedger, timeout: str
+    client: httpx.AsyncClient, ledger: FakeLedger, bad: str
 ) -> None:
     response = await client.post(
-        f"/v1/transactions?wait=true&timeout={timeout}", json={"transaction": b64(make_tx("a", 1))}
+        f"/v1/transactions?wait=true&timeout={bad}", json={"transaction": b64(make_tx("a", 1))}
     )
     assert response.status_code == 400
     error = error_of(response)
