@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import msgpack
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from node.api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -26,17 +26,21 @@ async def read_capped(request: Request, max_bytes: int) -> bytes:
     """The whole body, or PayloadTooLarge without reading past ``max_bytes``."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise MalformedRequest(f"Content-Length is not a number: {declared[:40]!r}")
         if int(declared) > max_bytes:
             raise PayloadTooLarge(f"body of {declared} bytes exceeds the limit of {max_bytes}")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLarge(f"body exceeds the limit of {max_bytes} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"body exceeds the limit of {max_bytes} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        # Nobody is left to answer, but it is the client's doing, not a bug to log.
+        raise MalformedRequest("the client went away mid-body", code="request.aborted") from exc
     return b"".join(chunks)
 
 

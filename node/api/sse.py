@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 from node.api.convert import event_model
@@ -62,7 +62,7 @@ def frame_error(code: str, message: str) -> bytes:
 
 async def after(
     events: AsyncIterator[LedgerEvent], position: EventPosition | None
-) -> AsyncIterator[LedgerEvent]:
+) -> AsyncGenerator[LedgerEvent, None]:
     """The events strictly after ``position`` (a resume skips what the client already has)."""
     try:
         async for event in events:
@@ -74,7 +74,7 @@ async def after(
 
 async def with_keepalive(
     events: AsyncIterator[LedgerEvent], interval_s: float
-) -> AsyncIterator[LedgerEvent | None]:
+) -> AsyncGenerator[LedgerEvent | None, None]:
     """The events, with None whenever ``interval_s`` pass without one.
 
     The pending ``__anext__`` is kept across keep-alives instead of being cancelled by a

@@ -8,6 +8,7 @@ import httpx
 import msgpack
 import pytest
 
+from node.api import ApiLimits, create_app
 from tests.node.api.fake import FakeLedger, make_tx
 from tests.node.api.helpers import b64, error_of
 
@@ -140,3 +141,40 @@ async def test_oversize_query_body_is_413(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/query/registry/get", json={"args": {"key": "k" * 5000}})
     assert response.status_code == 413
     assert error_of(response)["code"] == "request.too_large"
+
+
+async def test_a_client_leaving_mid_body_is_not_logged_as_a_bug(
+    ledger: FakeLedger, limits: ApiLimits, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Driven at the ASGI level: httpx cannot disconnect in the middle of a body.
+    app = create_app(ledger, limits=limits)
+    messages: list[dict[str, object]] = [
+        {"type": "http.request", "body": b'{"transac', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/transactions",
+        "raw_path": b"/v1/transactions",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"node.test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("node.test", 80),
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert b"request.aborted" in sent[1]["body"]  # type: ignore[operator]
+    assert not any(record.exc_info for record in caplog.records)
