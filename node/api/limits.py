@@ -53,7 +53,7 @@ class ApiLimits:
                 ("max_tracked_clients", self.max_tracked_clients >= 1),
                 ("default_wait_s", 0 < self.default_wait_s <= self.max_wait_s),
                 ("default_page_limit", 1 <= self.default_page_limit <= self.max_page_limit),
-                ("keepalive_s", self.keepalive_s >= 0),
+                ("keepalive_s", self.keepalive_s > 0),
                 ("max_event_streams", self.max_event_streams >= 1),
                 ("retry_after_s", self.retry_after_s >= 0),
             )

@@ -90,6 +90,8 @@ def test_message_prefers_the_message_attribute() -> None:
 def test_limits_validate_and_follow_the_node_config() -> None:
     with pytest.raises(ValueError, match="default_page_limit"):
         ApiLimits(default_page_limit=5000)
+    with pytest.raises(ValueError, match="keepalive_s"):
+        ApiLimits(keepalive_s=0)
     with pytest.raises(ValueError, match="default_wait_s"):
         ApiLimits(default_wait_s=60.0, max_wait_s=30.0)
     limits = ApiLimits.from_config(Limits(max_body_bytes=2048, max_batch=3, wait_timeout_s=5.0))
