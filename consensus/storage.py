@@ -15,7 +15,16 @@ from consensus.errors import (
     StorageError,
     UnavailableError,
 )
-from consensus.types import ConfState, Entry, HardState, Snapshot, SnapshotMetadata
+from consensus.types import (
+    ConfChange,
+    ConfChangeType,
+    ConfState,
+    Entry,
+    EntryType,
+    HardState,
+    Snapshot,
+    SnapshotMetadata,
+)
 
 
 class Storage(Protocol):
@@ -56,6 +65,16 @@ class Storage(Protocol):
         ...
 
 
+def bootstrap_entries(conf: ConfState) -> list[Entry]:
+    """The initial configuration as log entries 1..n of term 1, voters first, by id."""
+    changes = [ConfChange(ConfChangeType.ADD_VOTER, v) for v in sorted(conf.voters)]
+    changes += [ConfChange(ConfChangeType.ADD_LEARNER, n) for n in sorted(conf.learners)]
+    return [
+        Entry(term=1, index=i, type=EntryType.CONF_CHANGE, data=cc.encode())
+        for i, cc in enumerate(changes, start=1)
+    ]
+
+
 def limit_size(entries: list[Entry], max_bytes: int) -> list[Entry]:
     """Keep the longest prefix within `max_bytes` of payload, but always the first entry
     so that an oversized entry still makes progress."""
@@ -73,9 +92,9 @@ class MemoryStorage:
     """`Storage` in memory, with the writes an application performs. Used by the tests and
     the simulator, where "what is in a MemoryStorage" is exactly "what was persisted"."""
 
-    def __init__(self, conf_state: ConfState | None = None) -> None:
+    def __init__(self) -> None:
         self._hard_state = HardState()
-        self._snapshot = Snapshot(SnapshotMetadata(conf_state=conf_state or ConfState()))
+        self._snapshot = Snapshot(SnapshotMetadata())
         # _ents[0] is a dummy standing at the compaction point: it keeps that index's term.
         self._ents: list[Entry] = [Entry(term=0, index=0)]
 
@@ -110,6 +129,15 @@ class MemoryStorage:
         return self._snapshot
 
     # -- writes the application performs ---------------------------------------------
+
+    def bootstrap(self, conf: ConfState) -> None:
+        """Write the initial configuration of a new cluster as committed conf-change
+        entries of term 1 (the same on every initial member). A server that joins later
+        starts empty and learns every configuration from the log or a snapshot."""
+        if self.last_index() != 0 or self._hard_state != HardState():
+            raise StorageError("bootstrap needs an empty storage")
+        self.append(bootstrap_entries(conf))
+        self._hard_state = HardState(term=1, commit=self.last_index())
 
     def hard_state(self) -> HardState:
         return self._hard_state
