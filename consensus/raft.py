@@ -100,8 +100,14 @@ class Raft:
     # -- derived state --------------------------------------------------------------------
 
     def promotable(self) -> bool:
-        """Only voters of the current configuration campaign (learners never do)."""
-        return self.tracker.is_voter(self.id)
+        """Voters of the current configuration campaign; learners never do. Thesis §4.2.2:
+        a voter being removed (or demoted) by a still uncommitted change also may, since
+        it can hold the log the new configuration needs; its own vote does not count."""
+        if self.tracker.is_voter(self.id):
+            return True
+        if len(self.confs) >= 2 and self.confs[-1][0] > self.log.committed:
+            return self.id in self.confs[-2][1].voters
+        return False
 
     def hard_state(self) -> HardState:
         return HardState(self.term, self.vote, self.log.committed)
@@ -134,7 +140,7 @@ class Raft:
         for node, pr in self.tracker.progress.items():
             pr.reset(last + 1)
             if node == self.id:
-                pr.match = last
+                pr.match = self.persisted_index()
         self.uncommitted_size = 0
         self.read_only = ReadOnly()
         self.pending_reads = []
@@ -332,10 +338,21 @@ class Raft:
         ents = [Entry(self.term, last + 1 + i, e.type, e.data) for i, e in enumerate(entries)]
         self.log.append(ents)
         self._track_entries(ents)
-        own = self.tracker.progress.get(self.id)
-        if own is not None:
-            own.maybe_update(self.log.last_index())
+        # Our own copy counts towards commit only once persisted: see `on_persisted`.
         self.maybe_commit()
+
+    def persisted_index(self) -> int:
+        """Last index known durable here (everything before the unstable entries)."""
+        return min(self.log.last_index(), self.log.unstable.offset - 1)
+
+    def on_persisted(self) -> None:
+        """The application persisted a Ready: a leader's own copy now counts (§5.3: an
+        entry is committed once stored on a majority, and stored means durable)."""
+        own = self.tracker.progress.get(self.id)
+        if self.role is not Role.LEADER or own is None:
+            return
+        if own.maybe_update(self.persisted_index()) and self.maybe_commit():
+            leader.bcast_append(self)
 
     def on_entries_written(self, entries: list[Entry]) -> None:
         """Followers: entries replaced or extended our log (§5.3)."""
@@ -366,7 +383,7 @@ class Raft:
         self.tracker.apply_conf(self.confs[-1][1], self.log.last_index() + 1)
         own = self.tracker.progress.get(self.id)
         if self.role is Role.LEADER and own is not None:
-            own.maybe_update(self.log.last_index())
+            own.maybe_update(self.persisted_index())
         if self.lead_transferee != NONE and not self.tracker.is_voter(self.lead_transferee):
             self.lead_transferee = NONE
 

@@ -188,6 +188,7 @@ class RawNode:
         if ready.entries:
             last = ready.entries[-1]
             r.log.stable_to(last.index, last.term)
+            r.on_persisted()
         if ready.committed_entries:
             r.log.applied_to(ready.committed_entries[-1].index)
             if r.role is Role.LEADER:

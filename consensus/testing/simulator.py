@@ -116,9 +116,7 @@ class Simulator:
         return {i: n.node()._raft for i, n in self.nodes.items() if n.alive}
 
     def leader(self) -> SimNode | None:
-        leaders = [
-            n for n in self.nodes.values() if n.alive and n.node()._raft.role is Role.LEADER
-        ]
+        leaders = [n for n in self.nodes.values() if n.alive and n.node()._raft.role is Role.LEADER]
         return max(leaders, key=lambda n: n.node()._raft.term, default=None)
 
     def _check(self) -> None:
