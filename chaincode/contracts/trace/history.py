@@ -17,7 +17,7 @@ from chaincode.contracts.trace.errors import BAD_ARGUMENT, NOT_MAH, reject
 from chaincode.contracts.trace.hierarchy import MAX_DEPTH
 from chaincode.contracts.trace.holds import holders
 from chaincode.contracts.trace.models import BatchArgs, BatchHistoryArgs, CodeArgs, PageArgs
-from chaincode.contracts.trace.records import Doc, as_doc, load, require_batch, text
+from chaincode.contracts.trace.records import Doc, as_doc, load, load_batch, require_batch, text
 from chaincode.contracts.trace.release import ReleaseView
 from sdk.roles import Role
 
@@ -46,6 +46,10 @@ def history(ctx: Context, args: CodeArgs) -> Value:
             }
         )
     events.extend(_events(ctx, key, "", END, via=None, depth=0))
+    recall = _recall_event(ctx, record.batch if record is not None else None)
+    if recall is not None:
+        events.append(recall)
+        events.sort(key=lambda e: str(e["position"] or ""))
     shown: list[Value] = list(events)
     return {"code": key, "commissioned": record is not None, "events": shown}
 
@@ -63,6 +67,25 @@ def _events(ctx: Context, key: str, lo: str, hi: str, *, via: str | None, depth:
             found.extend(_events(ctx, parent, sub_lo, sub_hi, via=parent, depth=depth + 1))
     found.sort(key=lambda e: str(e["position"]))
     return found
+
+
+def _recall_event(ctx: Context, bid: str | None) -> Doc | None:
+    """A batch recall is an event of every code of the batch (stored once, on the batch)."""
+    batch = load_batch(ctx, bid) if bid is not None else None
+    notice = None if batch is None else as_doc(batch.get("recall"))
+    if notice is None:
+        return None
+    return {
+        "position": notice.get("position"),
+        "code": None,
+        "via": bid,
+        "event": "recalled",
+        "org": notice.get("org"),
+        "height": notice.get("height"),
+        "time_ms": notice.get("time_ms"),
+        "tx_id": notice.get("tx_id"),
+        "data": {"reason": notice.get("reason")},
+    }
 
 
 def _intervals(entries: list[tuple[str, Doc]]) -> list[tuple[str, str, str]]:

@@ -49,7 +49,9 @@ def recall(ctx: Context, args: RecallArgs) -> Value:
     if batch.get("recall") is not None:
         raise reject(ALREADY_RECALLED, f"batch {args.lot} of {args.product_key} is recalled")
     scope = holders(ctx, bid)
+    journal = Journal(ctx)
     notice: Doc = {
+        "position": journal.next_position(),
         "reason": args.reason,
         "org": ctx.signer.org_id,
         "height": ctx.block_height,
@@ -58,7 +60,6 @@ def recall(ctx: Context, args: RecallArgs) -> Value:
         "holders": list(scope),
     }
     ctx.put(keys.batch(bid), {**batch, "recall": notice})
-    journal = Journal(ctx)
     journal.batch_log(bid, "recalled", {"reason": args.reason, "holders": list(scope)})
     summary: Doc = {"product_key": args.product_key, "lot": args.lot, **notice}
     ctx.emit("recalled", summary)

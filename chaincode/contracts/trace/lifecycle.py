@@ -93,10 +93,10 @@ def dispense(ctx: Context, args: CodeArgs) -> Value:
     if record is None:
         raise ValueError("a missing code always raises an alert")
     org = ctx.signer.org_id
-    if record.owner != org:
-        raise reject(NOT_OWNER, f"{key} is owned by {record.owner!r}: receive it first")
     if record.in_transit:
         raise reject(IN_TRANSIT, f"{key} is in transit: receive it first")
+    if record.owner != org:
+        raise reject(NOT_OWNER, f"{key} is owned by {record.owner!r}")
     if hierarchy.children_of(ctx, key):
         raise reject(NOT_ALLOWED, f"{key} contains codes: unpack it before dispensing")
     _leave_parent(ctx, journal, key)
