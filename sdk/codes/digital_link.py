@@ -20,6 +20,7 @@ from sdk.codes.ai_table import lookup_ai
 from sdk.codes.emit import DL_PATH_QUALIFIERS, PRIMARY_KEYS
 from sdk.codes.errors import CodeError, ParseWarning
 
+_SPACE = " \t\r\n"  # not str.strip(): that would also eat GS (U+001D)
 __all__ = ["split_digital_link"]
 
 _URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
@@ -154,9 +155,9 @@ def split_digital_link(
 ) -> tuple[list[tuple[str, str]], list[ParseWarning]]:
     """Split a Digital Link into (AI, value) pairs; values are not yet validated."""
     ctx = _Context(lenient)
-    if text != text.strip():
+    if text != text.strip(_SPACE):
         ctx.deviate("Digital Link has surrounding whitespace", "surrounding whitespace removed")
-        text = text.strip()
+        text = text.strip(_SPACE)
     match = _URI.fullmatch(text)
     if match is None:
         raise CodeError("not a URI")

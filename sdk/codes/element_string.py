@@ -9,10 +9,11 @@ scanners commonly send it; a GS at the very end or two in a row is rejected (str
 
 from __future__ import annotations
 
-from sdk.codes.ai_table import AI_TABLE, AiSpec
+from sdk.codes.ai_table import AI_TABLE, AiSpec, validate_value
 from sdk.codes.emit import GS
 from sdk.codes.errors import CodeError, ParseWarning
 
+_SPACE = " \t\r\n"  # not str.strip(): that would also eat GS (U+001D)
 __all__ = ["SYMBOLOGY_IDENTIFIERS", "split_element_string"]
 
 SYMBOLOGY_IDENTIFIERS = ("]d2", "]C1", "]Q3")
@@ -30,9 +31,9 @@ def _match_ai(data: str, position: int) -> AiSpec:
 
 
 def _strip_prefix(text: str, lenient: bool, warnings: list[ParseWarning]) -> str:
-    if lenient and text != text.strip():
+    if lenient and text != text.strip(_SPACE):
         warnings.append(ParseWarning("surrounding whitespace removed"))
-        text = text.strip()
+        text = text.strip(_SPACE)
     for prefix in SYMBOLOGY_IDENTIFIERS:
         if text.startswith(prefix):
             return text[len(prefix) :]
@@ -86,5 +87,7 @@ def split_element_string(
                 raise CodeError(f"trailing GS after ({spec.ai})")
         if GS in value:
             raise CodeError(f"({spec.ai}) contains a misplaced GS")
+        # Validate as we go, so garbage is blamed on the field it broke, not the next one.
+        validate_value(spec, value)
         pairs.append((spec.ai, value))
     return pairs, warnings

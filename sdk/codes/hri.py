@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from sdk.codes.ai_table import AI_TABLE
+from sdk.codes.ai_table import AI_TABLE, Charset
 from sdk.codes.errors import CodeError, ParseWarning
 
+_SPACE = " \t\r\n"  # not str.strip(): that would also eat GS (U+001D)
 __all__ = ["split_hri"]
 
 _AI_OPEN = re.compile(r"\((\d{2,4})\)")
@@ -30,9 +31,9 @@ def split_hri(
 ) -> tuple[list[tuple[str, str]], list[ParseWarning]]:
     """Split HRI text into (AI, value) pairs; values are not yet validated."""
     warnings: list[ParseWarning] = []
-    if lenient and (text != text.strip() or " " in text):
+    if lenient and (text != text.strip(_SPACE) or " " in text):
         warnings.append(ParseWarning("spaces removed from HRI"))
-        text = text.replace(" ", "").strip()
+        text = text.replace(" ", "").strip(_SPACE)
     pairs: list[tuple[str, str]] = []
     position = 0
     while position < len(text):
@@ -45,9 +46,13 @@ def split_hri(
         if ai not in AI_TABLE:
             raise CodeError(f"({ai}) is not a supported Application Identifier")
         start = match.end()
-        # Digits never contain '(' so fixed-length values also end at the next AI; a short
-        # or long one is then reported by the length check.
-        end = _next_ai_start(text, start)
+        # Digits never contain '(', so a numeric value ends at the first one; a following
+        # unknown AI is then reported as such. Alphanumeric values may hold parentheses.
+        if AI_TABLE[ai].charset is Charset.NUMERIC:
+            bracket = text.find("(", start)
+            end = len(text) if bracket < 0 else bracket
+        else:
+            end = _next_ai_start(text, start)
         value = text[start:end]
         if not value:
             raise CodeError(f"({ai}) has no value")

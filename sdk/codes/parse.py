@@ -28,6 +28,7 @@ from sdk.codes.hri import split_hri
 from sdk.codes.model import Code, Gs1Code
 from sdk.codes.other_schemes import PROPRIETARY_PREFIX, parse_nmpa20, parse_proprietary
 
+_SPACE = " \t\r\n"  # not str.strip(): that would also eat GS (U+001D)
 __all__ = [
     "parse_code",
     "parse_digital_link",
@@ -110,7 +111,7 @@ def parse_code(
     """
     if not text:
         raise CodeError("empty code")
-    stripped = text.strip() if lenient else text
+    stripped = text.strip(_SPACE) if lenient else text
     code = _detect(stripped, reference_year, lenient)
     if not isinstance(code, Gs1Code):
         return code
