@@ -100,7 +100,8 @@ def test_nmpa20() -> None:
     assert code.serial == "789012345"
     assert code.check == "6789"
     assert code.is_serialized
-    assert code.gtin is None and code.expiry is None
+    assert code.gtin is None
+    assert code.expiry is None
 
 
 def test_proprietary() -> None:
