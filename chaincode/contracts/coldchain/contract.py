@@ -34,7 +34,9 @@ from chaincode.contracts.coldchain.models import (
 from chaincode.contracts.coldchain.series import (
     BatchSummary,
     Limits,
+    add_sums,
     canonical_bytes,
+    exceeds,
     mkt_celsius,
     percent,
     series_sha256,
@@ -305,7 +307,7 @@ def _fold(
         }
     before = None if stream["mkt_c"] is None else Decimal(stream["mkt_c"])
     between = args.start_ms - stream["end_ms"]
-    arrhenius = Decimal(stream["arrhenius_sum"]) + summary.arrhenius_sum
+    arrhenius = add_sums(stream["arrhenius_sum"], summary.arrhenius_sum)
     weight = stream["weight_ms"] + summary.readings * args.interval_ms
     blind = stream["blind_ms"] + between + summary.gaps * args.interval_ms
     mkt = mkt_celsius(arrhenius, weight)
@@ -347,10 +349,9 @@ def _findings(
         )
     limit = profile["mkt_limit_centi_c"]
     mkt_text = stream["mkt_c"]
-    if limit is not None and isinstance(mkt_text, str):
-        mkt = Decimal(mkt_text)
-        if mkt * 100 > limit and (before_mkt is None or mkt > before_mkt):
-            found.append({"kind": "mkt", "mkt_c": mkt_text, "limit_centi_c": limit})
+    raised = isinstance(mkt_text, str) and (before_mkt is None or Decimal(mkt_text) > before_mkt)
+    if limit is not None and isinstance(mkt_text, str) and raised and exceeds(mkt_text, limit):
+        found.append({"kind": "mkt", "mkt_c": mkt_text, "limit_centi_c": limit})
     if profile["freeze_sensitive"] and summary.below_zero:
         found.append({"kind": "freeze", "readings_below_zero": summary.below_zero})
     for finding in found:

@@ -104,6 +104,17 @@ def arrhenius(centi_c: int) -> Decimal:
         return (-DELTA_H_OVER_R / kelvin).exp()
 
 
+def add_sums(stored: str, more: Decimal) -> Decimal:
+    """A stored running sum (exact decimal string) plus a batch's, in the fixed context."""
+    with localcontext(_CONTEXT):
+        return Decimal(stored) + more
+
+
+def exceeds(mkt_c: str, limit_centi_c: int) -> bool:
+    """Is a stored MKT (°C to 0.01) above a limit in centi-degrees? Exact: no rounding."""
+    return Decimal(mkt_c).scaleb(2) > limit_centi_c
+
+
 def mkt_celsius(arrhenius_sum: Decimal, weight_ms: int) -> Decimal | None:
     """The mean kinetic temperature in °C to 0.01, or None with no readings."""
     if weight_ms <= 0 or arrhenius_sum <= 0:
