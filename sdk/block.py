@@ -2,8 +2,11 @@
 
 Header (canonical array, this order)::
 
-    [version=1, height, prev_hash, tx_root, block_time_ms, raft_term, raft_index,
+    [version=1, height, prev_hash, tx_root, tx_count, block_time_ms, raft_term, raft_index,
      proposer_key_id, prev_state_root, prev_results_root]
+
+``tx_count`` is the Merkle tree size: an inclusion proof is only as good as the size it is
+checked against, so the size comes from the signed header, never from the node's word.
 
 ``block_hash = SHA-256(header bytes)``; the proposer signs ``Domain.BLOCK.prefix || header``.
 
@@ -60,6 +63,7 @@ class BlockHeader:
     height: int
     prev_hash: BlockHash
     tx_root: bytes
+    tx_count: int
     block_time_ms: int
     raft_term: int
     raft_index: int
@@ -75,6 +79,7 @@ class BlockHeader:
             raise BlockMalformed(exc.message) from exc
         for name, maximum in (
             ("height", _U64),
+            ("tx_count", _U64),
             ("block_time_ms", _I64),
             ("raft_term", _U64),
             ("raft_index", _U64),
@@ -91,6 +96,7 @@ class BlockHeader:
                 self.height,
                 self.prev_hash,
                 self.tx_root,
+                self.tx_count,
                 self.block_time_ms,
                 self.raft_term,
                 self.raft_index,
@@ -103,8 +109,8 @@ class BlockHeader:
     @classmethod
     def decode(cls, data: bytes) -> BlockHeader:
         fields = decode(data, max_size=len(data))
-        if type(fields) is not list or len(fields) != 10:
-            raise BlockMalformed("a block header is an array of 10 fields")
+        if type(fields) is not list or len(fields) != 11:
+            raise BlockMalformed("a block header is an array of 11 fields")
         if type(fields[0]) is not int or fields[0] != BLOCK_VERSION:
             raise BlockMalformed(f"unsupported block version {fields[0]!r:.20}")
         return cls(*fields[1:])
@@ -143,6 +149,11 @@ class Block:
         object.__setattr__(self, "header", header)
         object.__setattr__(self, "block_hash", block_hash_of(self.header_bytes))
         _check_results(self.results, len(self.transactions), allow_pending=True)
+        if header.tx_count != len(self.transactions):
+            raise TxRootMismatch(
+                f"header says {header.tx_count} transactions, the block has "
+                f"{len(self.transactions)}"
+            )
         if merkle_root(self.tx_ids) != header.tx_root:
             raise TxRootMismatch("tx_root does not match the block's transactions")
 
@@ -243,6 +254,7 @@ def build_block(
         height=height,
         prev_hash=BlockHash(prev_hash),
         tx_root=merkle_root(tx_ids),
+        tx_count=len(tx_ids),
         block_time_ms=block_time_ms,
         raft_term=raft_term,
         raft_index=raft_index,

@@ -203,7 +203,10 @@ def _parse_document(document: Any) -> _Parsed:
         raise KeyFileCorrupt("key file's key_id does not match its public_key; restore it")
     kdf_doc, cipher_doc = document["kdf"], document["cipher"]
     if kdf_doc["name"] != KDF_NAME or cipher_doc["name"] != CIPHER_NAME:
-        raise KeyFileCorrupt(f"key file uses an unknown KDF or cipher: {kdf_doc['name']!r}")
+        raise KeyFileCorrupt(
+            f"key file uses KDF {kdf_doc['name']!r} / cipher {cipher_doc['name']!r}; this "
+            f"software reads {KDF_NAME} / {CIPHER_NAME}: restore the file from a backup"
+        )
     kdf = KdfParams(opslimit=_int(kdf_doc["opslimit"]), memlimit=_int(kdf_doc["memlimit"]))
     salt = _unb64(kdf_doc["salt"], SALT_SIZE, "salt")
     nonce = _unb64(cipher_doc["nonce"], NONCE_SIZE, "nonce")
