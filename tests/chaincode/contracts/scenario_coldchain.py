@@ -80,7 +80,7 @@ def leg_args(leg: str = "LEG1", **over: Any) -> dict[str, Any]:
             "pre_alarm_low_centi_c": 300,
             "pre_alarm_high_centi_c": 700,
             "allowed_minutes_out": 30,
-            "mkt_limit_centi_c": 800,
+            "mkt_limit_centi_c": 1000,
             "freeze_sensitive": True,
         },
         "devices": ["L1"],
