@@ -139,6 +139,7 @@ class RaftLog:
     def find_conflict_by_term(self, index: int, term: int) -> tuple[int, int]:
         """Largest (i, term(i)) with i <= index and term(i) <= term: every entry above it
         certainly mismatches a log whose entry at `index` has `term` (fast back-off)."""
+        index = min(index, self.last_index())
         while index > 0:
             try:
                 our = self.term(index)

@@ -229,9 +229,10 @@ class Cluster:
             node = self.node(args[0])
             raft = node.node()._raft
             ents = raft.log.entries_from(raft.log.first_index(), 1 << 62)
-            self.out.append(f"node {node.id}: first={raft.log.first_index()} " + ", ".join(
-                describe_entry(e) for e in ents
-            ))
+            self.out.append(
+                f"node {node.id}: first={raft.log.first_index()} "
+                + ", ".join(describe_entry(e) for e in ents)
+            )
         else:
             raise ValueError(f"unknown scenario command {cmd!r}")
 
