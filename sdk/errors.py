@@ -22,7 +22,7 @@ is the class attribute below and never changes once released, the message is for
     │   └── SchemaError               encoding.schema             valid msgpack, wrong shape/types
     ├── KeyFormatError                key.invalid         wrong key length or bytes
     ├── UnsupportedAlgorithm          key.unsupported_algorithm
-    ├── SignatureError                signature.invalid   base of signature failures
+    ├── SignatureError                signature.error     base of signature failures
     │   ├── InvalidSignature          signature.invalid   tampered, wrong key or wrong domain
     │   ├── MalformedSignature        signature.malformed wrong length or algorithm id
     │   └── SignerMismatch            signature.signer_mismatch  key is not the named signer
@@ -149,7 +149,7 @@ class UnsupportedAlgorithm(SdkError):
 
 
 class SignatureError(SdkError):
-    code = "signature.invalid"
+    code = "signature.error"
 
 
 class InvalidSignature(SignatureError):

@@ -10,7 +10,7 @@ import pytest
 from sdk import errors
 from sdk.block import Block, BlockHeader, build_block, genesis_block, result_leaf
 from sdk.encoding import decode, encode
-from sdk.ids import ZERO_HASH
+from sdk.ids import ZERO_HASH, BlockHash
 from sdk.keys import Domain, SigningKey
 from sdk.merkle import inclusion_proof, merkle_root, verify_inclusion
 from sdk.tx import SignedTransaction, build
@@ -185,7 +185,7 @@ def test_malformed_and_oversize_blocks() -> None:
 def test_header_fields_are_checked() -> None:
     _, block = chain()
     with pytest.raises(errors.BlockMalformed):
-        dataclasses.replace(block.header, prev_hash=b"short")
+        dataclasses.replace(block.header, prev_hash=BlockHash(b"short"))
     with pytest.raises(errors.BlockMalformed):
         dataclasses.replace(block.header, height=-1)
     with pytest.raises(errors.BlockMalformed):
