@@ -383,3 +383,13 @@ def test_look_through_tree_flags_unapproved_tiers_and_refuses_cycles(
         "supplier.duplicate",
         "supplier.not_supplier_or_buyer",
     ]
+
+
+def test_scenario_is_repeatable() -> None:
+    from tests.chaincode.contracts.scenario_supplier import CONTRACTS, run
+
+    first, second = ContractHarness(CONTRACTS()), ContractHarness(CONTRACTS())
+    run(first)
+    run(second)
+    assert first.write_sets == second.write_sets
+    assert first.events_of("supplier", "supplier.auto_suspended") != []
