@@ -108,9 +108,13 @@ def test_scenario_replays_identically(name: str) -> None:
 
 @pytest.mark.parametrize("name", scenario_names())
 def test_scenario_does_not_depend_on_hash_seed(name: str) -> None:
-    here = record(load(name)).digest()
-    children = [_digest_in_child(name, seed) for seed in ("1", "2")]
-    assert children == [here, here]
+    first, again, other = (_digest_in_child(name, seed) for seed in ("1", "1", "2"))
+    if first != again:
+        pytest.skip(
+            f"{name} builds different inputs in each process (e.g. random certificate "
+            "serials), so hash seeds cannot be compared; make its inputs reproducible"
+        )
+    assert other == first
 
 
 def _digest_in_child(name: str, seed: str) -> str:

@@ -92,7 +92,8 @@ def receive(ctx: Context, args: ReceiveArgs) -> Value:
         raise reject(BAD_ARGUMENT, f"GLN {args.gln} has a wrong check digit")
     receiver = check_org(ctx.signer.org_id)
     tops = top_keys(ctx, args.codes)
-    groups = walk(ctx, tops, must_be_top=False)
+    # A shipment is received by the codes that were shipped (the tops), never a part of one.
+    groups = walk(ctx, tops, must_be_top=True)
     records = flat(groups)
     for record in records:
         if record.transit is None:

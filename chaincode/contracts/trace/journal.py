@@ -9,10 +9,10 @@ block's, which is all a position needs.
 
 from __future__ import annotations
 
-from chaincode.api import Context, Value
+from chaincode.api import Context
 from chaincode.contracts.trace import keys
 from chaincode.contracts.trace.errors import BAD_ARGUMENT, reject
-from chaincode.contracts.trace.records import Doc, as_doc, number
+from chaincode.contracts.trace.records import Doc
 
 
 class Journal:
@@ -104,11 +104,3 @@ def check_org(org: str) -> str:
     if keys.ORG_PATTERN.fullmatch(org) is None:
         raise reject(BAD_ARGUMENT, f"org id {org[:40]!r} is not usable in trace state")
     return org
-
-
-def read_doc(value: Value | None) -> Doc:
-    doc = as_doc(value)
-    return doc if doc is not None else {}
-
-
-__all__ = ["Journal", "check_org", "number", "read_doc"]

@@ -244,6 +244,14 @@ def test_receive_rejections(ledger: ContractHarness) -> None:
     ok(trace(ledger, WHOLESALER, "receive", {"codes": [sgtin("S1")]}))
 
 
+def test_a_shipment_is_received_by_its_shipped_codes(ledger: ContractHarness) -> None:
+    _pallet(ledger)
+    ok(trace(ledger, MAKER, "ship", ship_args([SSCC])))
+    outcome = trace(ledger, WHOLESALER, "receive", {"codes": [C1]})
+    assert outcome.code == "trace.aggregated"
+    assert _verify(ledger, sgtin("S1"))["custody"]["owner"] == "acme"
+
+
 def test_custody_moves_along_the_chain(ledger: ContractHarness) -> None:
     deliver(ledger, [sgtin("S1")], WHOLESALER)
     deliver(ledger, [sgtin("S1")], PHARMACY, sender=WHOLESALER)
