@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from chaincode.errors import InvalidTransaction
 
-BAD_ARGUMENT = "coldchain.bad_argument"
 BAD_DATE = "coldchain.bad_date"
 BAD_KEY = "coldchain.bad_public_key"
 BAD_PROFILE = "coldchain.bad_profile"

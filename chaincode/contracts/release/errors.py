@@ -17,7 +17,6 @@ from chaincode.errors import InvalidTransaction
 BAD_PRODUCT = "release.bad_product_key"
 BAD_GLN = "release.bad_gln"
 BAD_DATE = "release.bad_date"
-BAD_ARGUMENT = "release.bad_argument"
 DUPLICATE = "release.duplicate"
 UNKNOWN_BATCH = "release.unknown_batch"
 UNKNOWN_DEVIATION = "release.unknown_deviation"

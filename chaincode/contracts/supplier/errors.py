@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from chaincode.errors import InvalidTransaction
 
-BAD_ARGUMENT = "supplier.bad_argument"
 BAD_GLN = "supplier.bad_gln"
 BAD_DATE = "supplier.bad_date"
 DUPLICATE = "supplier.duplicate"
