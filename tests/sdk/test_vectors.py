@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,14 @@ def test_merkle_vectors() -> None:
         for index, proof in enumerate(case["proofs"]):
             hashes = [bytes.fromhex(p) for p in proof]
             assert verify_inclusion(leaves[index], index, len(leaves), hashes, root)
+
+
+def test_docs_quote_the_committed_vectors() -> None:
+    docs = (VECTORS.parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = docs.split("## 8. Test vectors", 1)[1]
+    committed = "".join(p.read_text(encoding="utf-8") for p in VECTORS.glob("*.json"))
+    quoted = re.findall(r"`([0-9a-f]{8,})`", section)
+    assert len(quoted) >= 10
+    for digits in quoted:
+        assert digits in committed, digits
+    assert f"({len(load('encoding.json'))} cases)" in section
