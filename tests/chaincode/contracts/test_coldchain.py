@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from chaincode.contracts.coldchain.series import (
     Limits,
@@ -15,6 +17,7 @@ from chaincode.contracts.coldchain.series import (
     summarise,
 )
 from chaincode.testing import GENESIS_TIME_MS, ContractHarness
+from sdk import coldchain as sdk_cold
 from sdk.keys import SigningKey
 from sdk.roles import Role
 from tests.chaincode.contracts.scenario_coldchain import (
@@ -295,3 +298,14 @@ def test_scenario_runs_and_is_repeatable() -> None:
         first.query(LOGISTICS, "coldchain", "leg_excursions", {"leg": "LEG1"})[0]["status"]
         == "released"
     )  # type: ignore[index]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-3000, 4000)), min_size=1, max_size=60))
+def test_mkt_agrees_with_the_sdk_reference(values: list[int | None]) -> None:
+    present = [(i, v) for i, v in enumerate(values) if v is not None]
+    assume(present)
+    summary = summarise(values, 10_000, Limits(200, 800, None, None))
+    ours = mkt_celsius(summary.arrhenius_sum, len(present) * 10_000)
+    samples = [sdk_cold.Reading(START + i * 10_000, v * 10) for i, v in present]
+    assert ours == sdk_cold.mean_kinetic_temperature(samples, 10_000)
