@@ -30,7 +30,6 @@ SEP = "|"
 ORG_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 LOT_PATTERN = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
 """GS1 character set 82, 1–20 characters (GS1 GenSpecs, AI 10)."""
-MARKET_PATTERN = re.compile(r"[A-Z]{2}")
 DAY_MS = 86_400_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 

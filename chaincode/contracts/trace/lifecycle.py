@@ -14,7 +14,7 @@ recalled or expired batch, never for ``destroyed`` or ``stolen``.
 from __future__ import annotations
 
 from chaincode.api import Context, Value
-from chaincode.contracts.trace import codes, hierarchy
+from chaincode.contracts.trace import codes, hierarchy, keys
 from chaincode.contracts.trace.errors import (
     EXPIRED,
     IN_TRANSIT,
@@ -50,12 +50,12 @@ from chaincode.contracts.trace.records import (
     store,
     text,
 )
+from chaincode.contracts.trace.release import RECALLED as RELEASE_RECALLED
 from chaincode.contracts.trace.release import RELEASED, ReleaseView
 from chaincode.contracts.trace.walking import Groups, flat, log_groups, top_keys, walk
 
-DAY_MS = 86_400_000
-RETURN_WINDOW_MS = 10 * DAY_MS
-UNDO_WINDOW_MS = 10 * DAY_MS
+RETURN_WINDOW_MS = 10 * keys.DAY_MS
+UNDO_WINDOW_MS = 10 * keys.DAY_MS
 IRREVERSIBLE_REASONS = ("destroyed", "stolen")
 
 
@@ -65,7 +65,8 @@ def dispense_alerts(ctx: Context, record: CodeRecord | None) -> list[str]:
         return ["not_commissioned"]
     reasons: list[str] = []
     batch = load_batch(ctx, record.batch) if record.batch is not None else None
-    if is_recalled(batch):
+    info = ReleaseView(ctx).info(*split_batch(record.batch)) if record.batch else None
+    if is_recalled(batch) or (info is not None and info.status == RELEASE_RECALLED):
         reasons.append("recalled")
     if record.state == DISPENSED:
         reasons.append("already_dispensed")
@@ -75,10 +76,8 @@ def dispense_alerts(ctx: Context, record: CodeRecord | None) -> list[str]:
         reasons.append(text(record.hold, "kind"))
     if is_expired(batch, ctx.block_time_ms):
         reasons.append("expired")
-    if record.batch is not None:
-        info = ReleaseView(ctx).info(*split_batch(record.batch))
-        if info is None or info.status != RELEASED:
-            reasons.append("batch_not_released")
+    if record.batch is not None and (info is None or info.status != RELEASED):
+        reasons.append("batch_not_released")
     return reasons
 
 

@@ -25,7 +25,7 @@ from chaincode.contracts.trace.records import (
     split_batch,
     text,
 )
-from chaincode.contracts.trace.release import ReleaseView
+from chaincode.contracts.trace.release import RECALLED, ReleaseView
 
 PUBLIC_PRODUCT_FIELDS = (
     "product_key",
@@ -59,13 +59,14 @@ def verify(ctx: Context, args: CodeArgs) -> Value:
         and scanned.expiry.isoformat() != batch["expiry"]
     )
     suffix = ("_Lot" if lot_differs else "") + ("_Expiry" if expiry_differs else "")
+    facts = _facts(ctx, record, batch)
     return {
         "code": record.key,
         "verified": not suffix,
         "verificationFailureReason": _no_match(record.key, suffix) if suffix else None,
-        "additionalInfo": _additional_info(ctx, record, batch),
+        "additionalInfo": _additional_info(ctx, record, batch, facts["recalled"] is True),
         "commissioned": True,
-        **_facts(ctx, record, batch),
+        **facts,
     }
 
 
@@ -92,7 +93,7 @@ def _facts(ctx: Context, record: CodeRecord, batch: Doc | None) -> Doc:
         "production_date": None if batch is None else batch["production_date"],
         "level": record.level,
         "status": status_of(record),
-        "recalled": is_recalled(batch),
+        "recalled": is_recalled(batch) or release == RECALLED,
         "expired": is_expired(batch, ctx.block_time_ms),
         "dispensed": record.state == DISPENSED,
         "hold": None if record.hold is None else record.hold["kind"],
@@ -105,12 +106,14 @@ def _facts(ctx: Context, record: CodeRecord, batch: Doc | None) -> Doc:
     }
 
 
-def _additional_info(ctx: Context, record: CodeRecord, batch: Doc | None) -> str | None:
+def _additional_info(
+    ctx: Context, record: CodeRecord, batch: Doc | None, recalled: bool
+) -> str | None:
     """The most serious condition, in DSCSA words where DSCSA has one."""
     decommissioned = record.decommissioned
     reason = None if decommissioned is None else text(decommissioned, "reason")
     checks = (
-        (is_recalled(batch), "Recalled"),
+        (recalled, "Recalled"),
         (reason == "stolen", "Illegitimate"),
         (record.hold is not None, "Suspect"),
         (is_expired(batch, ctx.block_time_ms), "Expired"),

@@ -113,6 +113,13 @@ def test_unreleased_batch_dispense_is_an_alert(ledger: ContractHarness) -> None:
     assert _alert(ledger, "S1")["reason"] == "batch_not_released"
 
 
+def test_a_recall_recorded_by_release_is_honoured(ledger: ContractHarness) -> None:
+    set_release(ledger, "recalled", [])
+    assert _alert(ledger, "S1")["reasons"] == ["recalled", "batch_not_released"]
+    answer = _status(ledger, "S1")
+    assert (answer["recalled"], answer["additionalInfo"]) == (True, "Recalled")
+
+
 def test_unknown_code_dispense_is_an_alert(ledger: ContractHarness) -> None:
     alert = ok(trace(ledger, PHARMACY, "dispense", {"code": sgtin("FAKE")}))
     assert isinstance(alert, dict)
