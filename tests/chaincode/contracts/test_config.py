@@ -135,7 +135,7 @@ def test_approvals_expire_at_block_time(ledger: ContractHarness) -> None:
     assert approve(ledger, NMPA, 1).code == "config.proposal_expired"
     me = signer(ledger, PHARMACO)
     expired = ledger.query(me, "config", "proposals", {"status": "expired"})
-    assert [p["proposal_id"] for p in expired] == [1]  # type: ignore[index,union-attr]
+    assert [p["proposal_id"] for p in expired] == [1]
     assert ledger.query(me, "config", "proposals", {"status": "pending"}) == []
 
 
@@ -161,9 +161,9 @@ def test_proposals_list_in_id_order_with_paging(ledger: ContractHarness) -> None
     )
     me = signer(ledger, PHARMACO)
     listed = ledger.query(me, "config", "proposals", {})
-    assert [p["proposal_id"] for p in listed] == [1, 2]  # type: ignore[index,union-attr]
+    assert [p["proposal_id"] for p in listed] == [1, 2]
     page = ledger.query(me, "config", "proposals", {"after_id": 1, "limit": 1})
-    assert [p["proposal_id"] for p in page] == [2]  # type: ignore[index,union-attr]
+    assert [p["proposal_id"] for p in page] == [2]
 
 
 # --- each kind of change ------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_a_node_joins_as_learner_is_promoted_then_removed(ledger: ContractHarnes
     )
     adopt(ledger, {"kind": "remove_node", "node_id": 4})
     assert signer_code(ledger, "pharmacy/node4") == "signer.revoked"
-    assert [e["node_id"] for e in ledger.events_of("msp", "node_removed")] == [4]  # type: ignore[index]
+    assert [e["node_id"] for e in ledger.events_of("msp", "node_removed")] == [4]
     assert (
         propose(ledger, PHARMACO, {"kind": "promote_node", "node_id": 4}).code == "msp.node_removed"
     )
@@ -360,7 +360,7 @@ def test_policy_changes_govern_the_next_proposals(ledger: ContractHarness) -> No
     assert (proposed["counted"], proposed["required"]) == ([], 2)
     assert approve(ledger, PHARMACY, 1 + 1).code == "config.not_eligible"
     ok(approve(ledger, NMPA, 2))
-    assert ok(approve(ledger, PHARMACO, 2))["status"] == "applied"  # type: ignore[index]
+    assert ok(approve(ledger, PHARMACO, 2))["status"] == "applied"
     assert proposed["expires_ms"] == ledger.time_ms - 3000 + DAY
 
 
@@ -391,7 +391,7 @@ def test_a_single_org_policy_applies_at_proposal(ledger: ContractHarness) -> Non
             {"kind": "set_block_limits", "max_txs": 10, "max_bytes": 2048, "max_wait_ms": 5},
         )
     )
-    assert result["status"] == "applied"  # type: ignore[index]
+    assert result["status"] == "applied"
 
 
 def test_a_change_the_state_outran_fails_for_good(ledger: ContractHarness) -> None:
@@ -407,7 +407,7 @@ def test_a_change_the_state_outran_fails_for_good(ledger: ContractHarness) -> No
         "failed",
         {"code": "msp.org_exists", "message": "organization id 'wholesale' is taken"},
     )
-    assert ledger.events_of("config", "failed")[0]["code"] == "msp.org_exists"  # type: ignore[index]
+    assert ledger.events_of("config", "failed")[0]["code"] == "msp.org_exists"
     assert len(ledger.events_of("msp", "org_added")) == 1
 
 

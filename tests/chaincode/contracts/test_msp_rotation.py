@@ -189,9 +189,9 @@ def test_expiring_lists_keys_inside_the_window_soonest_first(ledger: ContractHar
     ]
     year = ledger.query(me, "msp", "expiring", {"within_ms": 365 * DAY})
     assert isinstance(year, list)
-    assert year[0] == month[0]  # type: ignore[index]
-    assert {e["kind"] for e in year} == {"member", "node"}  # type: ignore[index,call-overload]
+    assert year[0] == month[0]
+    assert {e["kind"] for e in year} == {"member", "node"}
     ledger.block([], time_ms=1768867200000 + DAY)
     after = ledger.query(me, "msp", "expiring", {"within_ms": 0})
-    assert after == [{**month[0], "expired": True}]  # type: ignore[index,dict-item]
+    assert after == [{**month[0], "expired": True}]
     assert code_of(ledger, "pharmaco/soon") == "signer.expired"
