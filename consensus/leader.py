@@ -281,17 +281,18 @@ def on_commit(r: Raft) -> None:
 
 
 def _read_index(r: Raft, m: Message) -> None:
-    if r.tracker.conf.voters == {r.id}:
-        _answer_read(r, m, r.log.committed)  # a single voter is its own quorum
-    elif not r.committed_in_current_term():
+    if not r.committed_in_current_term():
         # §6.4 step 1: the commit index is only known to be current once an entry of
-        # this term has been committed.
+        # this term has been committed (even for a single voter: simulator seed 48).
         r.pending_reads.append(m)
     else:
         _start_read(r, m)
 
 
 def _start_read(r: Raft, m: Message) -> None:
+    if r.tracker.conf.voters == {r.id}:
+        _answer_read(r, m, r.log.committed)  # a single voter is its own quorum
+        return
     r.read_only.add_request(r.log.committed, m, r.id)
     bcast_heartbeat(r, m.context)
 

@@ -96,7 +96,16 @@ class Simulator:
         self.checker = SafetyChecker(seed)
         ids = [NodeId(i) for i in range(1, voters + spares + 1)]
         conf = ConfState(voters=frozenset(ids[:voters]))
-        knobs = {"election_tick": 10, "heartbeat_tick": 2, "max_size_per_msg": 64, **knobs}
+        knobs = {
+            "election_tick": 10,
+            "heartbeat_tick": 2,
+            "max_size_per_msg": 64,
+            # Every seed also picks the optional protections, so each combination is swept.
+            "pre_vote": self.rng.random() < 0.7,
+            "check_quorum": self.rng.random() < 0.7,
+            "max_inflight_msgs": self.rng.choice((1, 4, 256)),
+            **knobs,
+        }
         self.nodes: dict[NodeId, SimNode] = {}
         for node_id in ids:
             # Spares start outside the cluster, with an empty configuration.

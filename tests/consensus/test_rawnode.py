@@ -21,7 +21,7 @@ from consensus import (
     Role,
 )
 from consensus.errors import ConfigError, InvalidMessage, UsageError
-from tests.consensus.helpers import cluster, drain, elect, lone_node, n, raft_of
+from tests.consensus.helpers import cluster, drain, elect, lone_node, n, raft_of, voters
 
 MT = MessageType
 
@@ -305,3 +305,20 @@ def test_restart_keeps_only_persisted_state() -> None:
     restarted = RawNode(Config(id=n(1)), storage, random.Random(1))
     assert restarted.status().hard_state.term == 2
     assert restarted.status().hard_state.vote == 1
+
+
+def test_single_voter_read_waits_for_its_term_commit() -> None:
+    """Regression (simulator seed 48): a lone voter must not answer a read with a commit
+    index from before its own term's first commit (§6.4)."""
+    raw, storage = lone_node(1, conf=voters(1))
+    raw.campaign()
+    raw.read_index(b"r")
+    rd = raw.ready()
+    assert rd.read_states == ()  # the no-op of the new term is not yet durable
+    storage.append(rd.entries)
+    if rd.hard_state is not None:
+        storage.set_hard_state(rd.hard_state)
+    raw.advance(rd)
+    rd = raw.ready()
+    assert [(rs.index, rs.ctx) for rs in rd.read_states] == [(2, b"r")]
+    raw.advance(rd)

@@ -34,6 +34,9 @@ REGRESSIONS = {
     "seed_133_demoted_voter_may_campaign": 133,
     "seed_220_demoted_voter_may_campaign": 220,
     "seed_261_demoted_voter_may_campaign": 261,
+    # A single-voter leader answered ReadIndex before committing an entry of its term,
+    # returning an index below an earlier leader's commit (§6.4).
+    "seed_48_single_voter_read_waits_for_term_commit": 48,
 }
 
 
