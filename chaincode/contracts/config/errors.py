@@ -21,7 +21,6 @@ EXPIRED = "config.proposal_expired"
 ALREADY_APPROVED = "config.already_approved"
 NOT_ELIGIBLE = "config.not_eligible"
 NOT_PROPOSER_ORG = "config.not_proposer_org"
-BAD_CHANGE = "config.bad_change"
 SAME_CONTRACT = "config.contract_unchanged"
 NOT_INITIALISED = "config.not_initialised"
 
