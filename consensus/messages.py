@@ -136,7 +136,7 @@ class Message:
         if _int(fields[0], "version") != WIRE_VERSION:
             raise MessageDecodeError(f"unsupported wire version {fields[0]!r}")
         mtype = _enum(MessageType, fields[1], "type")
-        return cls(
+        message = cls(
             type=mtype,
             to=NodeId(_int(fields[2], "to")),
             from_=NodeId(_int(fields[3], "from")),
@@ -150,10 +150,24 @@ class Message:
             snapshot=None if fields[11] is None else _snapshot(fields[11]),
             context=_bytes(fields[12], "context"),
         )
+        _check_entries(message)
+        return message
 
 
 _MAX_U64 = (1 << 64) - 1
 _E = TypeVar("_E", bound=Enum)
+
+
+def _check_entries(m: Message) -> None:
+    """Entries must follow prevLogIndex contiguously with terms that never decrease and
+    never exceed the message term (§5.3); anything else would corrupt a log."""
+    prev_term = m.log_term
+    for offset, entry in enumerate(m.entries, start=1):
+        if entry.index != m.index + offset:
+            raise MessageDecodeError(f"entry {offset} has index {entry.index}, not contiguous")
+        if entry.term < prev_term or entry.term > m.term:
+            raise MessageDecodeError(f"entry {entry.index} has an out-of-order term")
+        prev_term = entry.term
 
 
 def _seq(raw: object, what: str, length: int | None) -> list[object] | tuple[object, ...]:

@@ -69,6 +69,16 @@ def test_bad_fields_raise_decode_error(index: int, value: object, match: str) ->
         Message.from_primitive(raw)
 
 
+def test_non_contiguous_or_misordered_entries_are_rejected() -> None:
+    raw = list(FULL.to_primitive())
+    raw[7] = ((3, 8, 0, b""), (3, 10, 0, b""))
+    with pytest.raises(MessageDecodeError, match="contiguous"):
+        Message.from_primitive(raw)
+    raw[7] = ((3, 8, 0, b""), (1, 9, 0, b""))
+    with pytest.raises(MessageDecodeError, match="term"):
+        Message.from_primitive(raw)
+
+
 def test_wrong_shape_raises_decode_error() -> None:
     with pytest.raises(MessageDecodeError):
         Message.from_primitive({"type": 1})
