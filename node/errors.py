@@ -8,6 +8,7 @@ NodeError                        base; ``code`` is stable and reused by the HTTP
 ├── DuplicateTransaction         this transaction id is already pending or committed
 ├── AdmissionRejected            a transaction failed a stateless check (carries the
 │                                code of the sdk or chaincode error that caused it)
+├── GenesisMismatch              the data directory holds a ledger of another genesis
 └── WaitTimeout                  the transaction did not commit within the wait timeout;
                                  it may still commit: query its receipt or resubmit it
                                  (same tx id, never executed twice)
@@ -52,3 +53,7 @@ class AdmissionRejected(NodeError):
 
 class WaitTimeout(NodeError):
     code = "tx.wait_timeout"
+
+
+class GenesisMismatch(NodeError):
+    code = "node.genesis_mismatch"

@@ -4,11 +4,13 @@ Record layouts (integers big-endian, so byte order is numeric order):
 
     blocks        height(8)                         -> block bytes (canonical encoding)
     block_hashes  block_hash(32)                    -> height(8)
-    tx_index      tx_id(32)                         -> height(8) tx_index(4)
+    tx_index      tx_id(32)                         -> height(8) tx_index(4) [outcome]
     state         ns NUL key                        -> enc([height, tx_index, value])
     history       ns NUL key NUL height(8) index(4) -> enc([tx_id, block_time_ms, value|None])
     events        height(8) tx_index(4) seq(4)      -> enc([tx_id, contract, type, payload])
     meta          name                              -> enc(value)
+
+``outcome`` = enc([code, message, result]) of the transaction, when the block record has them.
 
 A block and everything derived from it go to disk in ONE write transaction (``commit``), so
 after a crash a node has either all of a block or none of it.
@@ -17,13 +19,16 @@ after a crash a node has either all of a block or none of it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chaincode.api import Event, Value, Version
 from chaincode.layers import Write
 from node.storage.env import LedgerEnv
 from sdk.encoding import decode, encode
+
+_ARRAY3 = b"\x93"
+"""msgpack header of a 3-element array: ``encode([a, b, c]) == _ARRAY3 + encode(a) + ...``."""
 
 SCAN_CHUNK = 512
 """Entries read per read transaction while iterating, so no reader pins the map for long."""
@@ -60,6 +65,15 @@ class TxLocation:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredOutcome:
+    """What a committed transaction's receipt says beyond its location."""
+
+    code: str
+    message: str
+    result: Value
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     height: int
     tx_index: int
@@ -86,6 +100,11 @@ class BlockRecord:
     """(tx_index, event) in emission order."""
     state_root: bytes
     applied_index: int
+    outcomes: list[StoredOutcome] = field(default_factory=list)
+    """One per transaction (or none at all); stored with the index entry of each new one."""
+    encoded_values: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    """``encode(value)`` of each key's final value in ``writes``, when the caller has it
+    (the state root needs it too): state and the last history version reuse the bytes."""
 
 
 class LedgerStore:
@@ -179,6 +198,16 @@ class LedgerStore:
             return None
         return TxLocation(int.from_bytes(raw[:8], "big"), int.from_bytes(raw[8:12], "big"))
 
+    def outcome(self, tx_id: bytes) -> StoredOutcome | None:
+        """Code, message and result of a committed transaction (None if not indexed or
+        committed without outcomes)."""
+        with self.env.read() as txn:
+            raw = txn.get(tx_id, db=self.env.db("tx_index"))
+        if raw is None or len(raw) <= 12:
+            return None
+        code, message, result = decode(bytes(raw[12:]))
+        return StoredOutcome(code, message, result)
+
     def known_tx_ids(self, tx_ids: Iterable[bytes]) -> set[bytes]:
         """The subset already in a committed block (replay protection, DESIGN.md)."""
         db = self.env.db("tx_index")
@@ -207,13 +236,24 @@ class LedgerStore:
         txn.put(height, record.block_bytes, db=self.env.db("blocks"))
         txn.put(record.block_hash, height, db=self.env.db("block_hashes"))
         tx_db = self.env.db("tx_index")
+        outcomes = record.outcomes
         for index, (tx_id, new) in enumerate(zip(record.tx_ids, record.new_tx, strict=True)):
             if new:
-                txn.put(tx_id, height + u32(index), db=tx_db, overwrite=False)
+                value = height + u32(index)
+                if outcomes:
+                    o = outcomes[index]
+                    value += encode([o.code, o.message, o.result])
+                txn.put(tx_id, value, db=tx_db, overwrite=False)
+        encoded = record.encoded_values
         for (namespace, key), versions in record.versions.items():
             prefix = state_key(namespace, key) + b"\x00"
-            for v in versions:
-                body = encode([bytes.fromhex(v.tx_id), v.block_time_ms, v.value])
+            final = encoded.get((namespace, key))
+            for n, v in enumerate(versions):
+                tx_id = bytes.fromhex(v.tx_id)
+                if final is not None and n == len(versions) - 1:
+                    body = _ARRAY3 + encode(tx_id) + encode(v.block_time_ms) + final
+                else:
+                    body = encode([tx_id, v.block_time_ms, v.value])
                 txn.put(prefix + u64(v.height) + u32(v.tx_index), body, db=self._history)
         last_version = {nk: versions[-1] for nk, versions in record.versions.items() if versions}
         for write in record.writes:
@@ -222,7 +262,12 @@ class LedgerStore:
                 txn.delete(skey, db=self._state)
                 continue
             version = last_version[(write.namespace, write.key)]
-            txn.put(skey, encode([version.height, version.tx_index, write.value]), db=self._state)
+            final = encoded.get((write.namespace, write.key))
+            if final is None:
+                body = encode([version.height, version.tx_index, write.value])
+            else:
+                body = _ARRAY3 + encode(version.height) + encode(version.tx_index) + final
+            txn.put(skey, body, db=self._state)
         seq_by_tx: dict[int, int] = {}
         for tx_index, event in record.events:
             seq = seq_by_tx.get(tx_index, 0)
