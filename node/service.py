@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from chaincode.api import Value
+from sdk.keys import PublicKey
+from sdk.roles import Role
 
 
 class Consistency(StrEnum):
@@ -143,6 +145,50 @@ class Health:
         return self.fork_alarm is None and self.leader_id is not None
 
 
+class IdentityStatus(StrEnum):
+    """Whether an enrolled key may act now, as the committed msp state says."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    """Suspended by a regulator (``msp.suspend``); may be reinstated."""
+    REVOKED = "revoked"
+    """Revoked by its org, retired by rotation, or the key of a removed node."""
+    ORG_REMOVED = "org_removed"
+    """Its organization left the consortium (``config`` ``remove_org``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """An enrolled key (member or node) as the committed ``msp`` state knows it.
+
+    ``status`` follows ``resolve_signer``'s order (revoked, then org removed, then
+    suspended); certificate validity is not folded in: the API checks ``not_before_ms`` /
+    ``not_after_ms`` against its own clock.
+    """
+
+    key_id: str
+    """64 lower-case hex digits."""
+    org_id: str
+    roles: frozenset[Role]
+    status: IdentityStatus
+    public_key: PublicKey
+    not_before_ms: int
+    not_after_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeyVersion:
+    """One committed version of a key with where and when it was written (audit export)."""
+
+    key: str
+    value: Value
+    """None: the key was deleted by this write."""
+    height: int
+    tx_index: int
+    tx_id: str
+    block_time_ms: int
+
+
 class LedgerService(Protocol):
     """What the API needs from a node. Errors are ``sdk.errors`` / ``chaincode.errors`` types."""
 
@@ -190,4 +236,26 @@ class LedgerService(Protocol):
 
     def metrics(self) -> str:
         """Prometheus text exposition format."""
+        ...
+
+    def identity(self, key_id: str) -> Identity | None:
+        """The enrolled key ``key_id`` (64 lower-case hex) from committed msp state, whatever
+        its status (revoked and suspended keys too); None when it was never enrolled."""
+        ...
+
+    def audit_versions(
+        self,
+        contract: str,
+        prefix: str,
+        *,
+        since_ms: int | None,
+        until_ms: int | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        """Every committed version (deletions included, as ``value`` None) of every key of
+        ``contract`` starting with ``prefix``, as :class:`KeyVersion` items ordered by
+        (key, height, tx_index), keeping those whose block time is in ``[since_ms,
+        until_ms)`` (None: unbounded). Keys deleted since are included. Paginated like
+        :meth:`history`; ``cursor`` is opaque."""
         ...

@@ -1,4 +1,4 @@
-"""What every route needs: the service, the limits, the metrics, the rate limiter."""
+"""What every route needs: the service, limits, metrics, rate limiter and access policy."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from node.api.access import Access
 from node.api.errors import RateLimited
 from node.api.limits import ApiLimits, RateLimiter
 from node.api.metrics import ApiMetrics
@@ -18,6 +19,7 @@ class ApiContext:
     limits: ApiLimits
     metrics: ApiMetrics
     limiter: RateLimiter
+    access: Access
     open_streams: int = field(default=0)
     """Event streams currently open (bounded by ``limits.max_event_streams``)."""
 

@@ -91,24 +91,32 @@ def state_entry(entry: StateEntry) -> StateEntryModel:
     )
 
 
-def state_page(page: Page) -> StatePage:
-    """A page of state entries; anything else in it is a bug of the service (TypeError)."""
-    items: list[StateEntryModel] = []
+def state_entries(page: Page) -> list[StateEntry]:
+    """The entries of a page; anything else in it is a bug of the service (TypeError)."""
     for item in page.items:
         if not isinstance(item, StateEntry):
             raise TypeError(f"page item is {type(item).__name__}, expected StateEntry")
-        items.append(state_entry(item))
+    return list(page.items)
+
+
+def state_page(page: Page) -> StatePage:
+    """A page of state entries as the API answers it."""
+    items = [state_entry(item) for item in state_entries(page)]
     return StatePage(items=items, next_cursor=page.next_cursor)
 
 
-def block_model(block: BlockView) -> BlockModel:
+def block_model(block: BlockView, visible: list[bool]) -> BlockModel:
+    """A block; the bodies not ``visible`` to the caller are null (ids and results stay)."""
     return BlockModel(
         height=block.height,
         block_hash=block.block_hash,
         header=json_mapping(block.header),
         tx_ids=list(block.tx_ids),
         results=list(block.results),
-        transactions=[b64(tx) for tx in block.transactions],
+        transactions=[
+            b64(tx) if shown else None
+            for tx, shown in zip(block.transactions, visible, strict=True)
+        ],
     )
 
 

@@ -11,7 +11,10 @@ from :func:`status_for_code`, never from a message.
     ├── PayloadTooLarge                413 request.too_large / request.too_many_transactions
     ├── UnsupportedMediaType           415 request.unsupported_media_type
     ├── ResourceNotFound               404 tx.not_found, block.not_found, proof.not_found, ...
-    └── RateLimited(retry_after_s)     429 api.rate_limited
+    ├── RateLimited(retry_after_s)     429 api.rate_limited
+    ├── AuthError                      401 auth.*: missing, malformed, stale, replayed, forged,
+    │                                      unknown or inactive request credentials
+    └── AccessDenied                   403 access.denied: authenticated, not allowed to see it
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ PREFIX_STATUS: tuple[tuple[str, int], ...] = (
     ("signer.", 401),
     ("signature.", 401),
     ("permission.", 403),
+    ("auth.", 401),
+    ("access.", 403),
     ("node.", 503),
     ("tx.", 400),
     ("contract.", 400),
@@ -139,3 +144,15 @@ class RateLimited(ApiError):
     def __init__(self, message: str, *, retry_after_s: float) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class AuthError(ApiError):
+    """The request's credentials are missing where needed, or do not hold (``auth.*``)."""
+
+    code = "auth.required"
+
+
+class AccessDenied(ApiError):
+    """The caller is authenticated but the access policy does not let it see this."""
+
+    code = "access.denied"

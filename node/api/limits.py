@@ -41,6 +41,12 @@ class ApiLimits:
     """Concurrent event streams; beyond it ``GET /v1/events`` answers 503 node.overloaded."""
     retry_after_s: int = 1
     """Retry-After sent with 503 answers (no leader, overloaded)."""
+    auth_window_s: float = 60.0
+    """A signed request's timestamp may be this far from the node's clock, either way."""
+    max_nonces: int = 100_000
+    """Signed-request nonces remembered for replay protection (bounded memory)."""
+    audit_page: int = 1000
+    """Versions fetched per service call while streaming an audit export."""
 
     def __post_init__(self) -> None:
         problems = [
@@ -56,6 +62,9 @@ class ApiLimits:
                 ("keepalive_s", self.keepalive_s > 0),
                 ("max_event_streams", self.max_event_streams >= 1),
                 ("retry_after_s", self.retry_after_s >= 0),
+                ("auth_window_s", self.auth_window_s > 0),
+                ("max_nonces", self.max_nonces >= 1),
+                ("audit_page", self.audit_page >= 1),
             )
             if not ok
         ]

@@ -86,7 +86,10 @@ class BlockModel(_Model):
     header: dict[str, JsonValue]
     tx_ids: list[str]
     results: list[str] = Field(description="Per-transaction result code (`ok` or rejection).")
-    transactions: list[str] = Field(description="Each transaction's wire bytes, base64.")
+    transactions: list[str | None] = Field(
+        description="Each transaction's wire bytes, base64; null where the caller may not "
+        "see it (a member sees the bodies its own organization signed)."
+    )
 
 
 class ProofModel(_Model):
@@ -147,3 +150,56 @@ class HealthModel(_Model):
     peers: list[PeerHealthModel]
     certificate_warnings: list[str]
     error: ErrorBody | None = Field(default=None, description="Why the node is unhealthy.")
+
+
+class PublicProductModel(_Model):
+    product_key: str | None = None
+    generic_name: str | None = None
+    trade_name: str | None = None
+    dosage_form: str | None = None
+    strength: str | None = None
+    pack_size: int | None = None
+    packaging_level: str | None = None
+    storage_min_centi_c: int | None = None
+    storage_max_centi_c: int | None = None
+
+
+class VerifyResponse(_Model):
+    """The public answer to a scan (``trace.verify`` without custody or commercial data)."""
+
+    code: str = Field(description="The canonical key of the scanned code.")
+    verified: bool
+    verificationFailureReason: str | None = Field(  # GS1 Lightweight Verification names
+        default=None, description="`No_match_GTIN_Serial`, `No_match_Code`, `…_Lot`, `…_Expiry`."
+    )
+    additionalInfo: str | None = Field(
+        default=None,
+        description="Most serious condition: Recalled, Illegitimate, Suspect, Expired, "
+        "Dispensed, Destroyed, Decommissioned.",
+    )
+    commissioned: bool
+    product: PublicProductModel | None = None
+    lot: str | None = None
+    expiry: str | None = Field(default=None, description="YYYY-MM-DD")
+    production_date: str | None = None
+    level: str | None = None
+    status: str | None = Field(
+        default=None, description="active, in_transit, dispensed or the decommission reason."
+    )
+    recalled: bool | None = None
+    expired: bool | None = None
+    dispensed: bool | None = None
+    hold: str | None = Field(default=None, description="suspect or quarantined, when held.")
+    batch_release: str | None = Field(default=None, description="The release status.")
+
+
+class AuditLineModel(_Model):
+    """One line of ``GET /v1/audit/export`` (JSON lines)."""
+
+    contract: str
+    key: str
+    height: int
+    tx_index: int
+    tx_id: str
+    block_time_ms: int
+    value: JsonValue = Field(description="The value written; null: deleted.")

@@ -69,7 +69,7 @@ async def after(
             if position is None or EventPosition.of(event) > position:
                 yield event
     finally:
-        await _aclose(events)
+        await close_events(events)
 
 
 async def with_keepalive(
@@ -99,10 +99,10 @@ async def with_keepalive(
             pending.cancel()
             # Let the cancellation land before closing: closing a running generator fails.
             await asyncio.wait({pending})
-        await _aclose(events)
+        await close_events(events)
 
 
-async def _aclose(events: AsyncIterator[LedgerEvent]) -> None:
+async def close_events(events: AsyncIterator[LedgerEvent]) -> None:
     # The protocol promises an AsyncIterator; async generators also want an explicit close.
     aclose = getattr(events, "aclose", None)
     if aclose is not None:

@@ -1,15 +1,23 @@
-"""Pieces shared by the routers: documented error answers and the page-limit parameter."""
+"""Pieces shared by the routers: documented error answers and the caller (Viewer)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Depends
 
 from node.api.models import ErrorResponse
+from node.api.viewer import Viewer, viewer_of
+
+Viewing = Annotated[Viewer, Depends(viewer_of)]
+"""The caller, as the auth middleware identified it (anonymous when unauthenticated)."""
 
 _DESCRIPTIONS = {
     400: "Malformed request (`request.*`)",
-    401: "Unknown or unverifiable signer (`identity.*`, `signer.*`, `signature.*`)",
-    403: "Signer lacks the role (`permission.*`)",
+    401: "Credentials missing, stale, replayed, forged or of an inactive key (`auth.*`); "
+    "unknown or unverifiable signer (`identity.*`, `signer.*`, `signature.*`)",
+    403: "Not a party to this data (`access.denied`), or the signer lacks the role "
+    "(`permission.*`)",
     404: "Not found",
     409: "Duplicate transaction (`tx.duplicate`) or state conflict",
     413: "Body or batch too large (`request.too_large`, `request.too_many_transactions`)",

@@ -2,10 +2,11 @@
 
 A client resumes with the ``Last-Event-ID`` header (what EventSource sends on reconnect) or
 with ``from_height``; the header wins because it is the more precise position. Without
-either, the stream starts after the current height: only new events.
+either, the stream starts after the current height: only new events. Members get the events
+the access policy shows them (``Access.event_visible``); regulators get all.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -13,8 +14,17 @@ from fastapi.responses import StreamingResponse
 
 from node.api.context import ApiContext
 from node.api.errors import ApiError, code_of, message_of
-from node.api.routes.common import error_responses
-from node.api.sse import KEEPALIVE, EventPosition, after, frame_error, frame_event, with_keepalive
+from node.api.routes.common import Viewing, error_responses
+from node.api.sse import (
+    KEEPALIVE,
+    EventPosition,
+    after,
+    close_events,
+    frame_error,
+    frame_event,
+    with_keepalive,
+)
+from node.api.viewer import Viewer
 from node.service import LedgerEvent
 
 _STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -22,6 +32,16 @@ _STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 def build(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["events"])
+
+    async def visible(
+        viewer: Viewer, events: AsyncIterator[LedgerEvent]
+    ) -> AsyncGenerator[LedgerEvent, None]:
+        try:
+            async for event in events:
+                if await ctx.access.event_visible(viewer, event):
+                    yield event
+        finally:
+            await close_events(events)
 
     async def frames(events: AsyncIterator[LedgerEvent]) -> AsyncIterator[bytes]:
         ctx.open_streams += 1
@@ -49,10 +69,11 @@ def build(ctx: ApiContext) -> APIRouter:
                 "`data:` an EventModel as JSON; `: keep-alive` comments when idle",
                 "content": {"text/event-stream": {"schema": {"type": "string"}}},
             },
-            **error_responses(503),
+            **error_responses(401, 503),
         },
     )
     async def events(
+        viewer: Viewing,
         from_height: Annotated[int | None, Query(ge=0, description="First height")] = None,
         contract: Annotated[list[str] | None, Query(description="Only these contracts")] = None,
         types: Annotated[
@@ -60,6 +81,7 @@ def build(ctx: ApiContext) -> APIRouter:
         ] = None,
         last_event_id: Annotated[str | None, Header(description="Resume after this id")] = None,
     ) -> StreamingResponse:
+        ctx.access.require_member(viewer, "the event stream")
         position = None if last_event_id is None else EventPosition.parse(last_event_id)
         if ctx.open_streams >= ctx.limits.max_event_streams:
             raise ApiError("too many open event streams; retry later", code="node.overloaded")
@@ -75,7 +97,7 @@ def build(ctx: ApiContext) -> APIRouter:
             types=frozenset(types or ()),
         )
         return StreamingResponse(
-            frames(after(source, position)),
+            frames(visible(viewer, after(source, position))),
             media_type="text/event-stream",
             headers=_STREAM_HEADERS,
         )

@@ -4,6 +4,9 @@ Overall status of a submit, item results always in request order:
 
 * every item refused: the status of the first item's error code, with that error on top;
 * otherwise 200 when every accepted item is committed (``wait=true`` and in time), else 202.
+
+Submitting needs no request authentication (each transaction carries its own signature,
+docs/api.md explains why); reading a receipt later is for the signer's org and regulators.
 """
 
 from typing import Annotated, Any
@@ -15,7 +18,7 @@ from node.api.context import ApiContext
 from node.api.convert import receipt_model, submit_item
 from node.api.errors import RETRY_STATUSES, ResourceNotFound, status_for_code
 from node.api.models import ReceiptModel, SubmitItem, SubmitRequest, SubmitResponse
-from node.api.routes.common import error_responses
+from node.api.routes.common import Viewing, error_responses
 from node.service import TxState
 
 _SUBMIT_BODY: dict[str, Any] = {
@@ -93,12 +96,14 @@ def build(ctx: ApiContext) -> APIRouter:
         "/v1/transactions/{tx_id}",
         summary="Status and receipt of a transaction",
         response_model=ReceiptModel,
-        responses=error_responses(404),
+        responses=error_responses(401, 403, 404),
     )
-    async def receipt(tx_id: str) -> ReceiptModel:
+    async def receipt(viewer: Viewing, tx_id: str) -> ReceiptModel:
+        ctx.access.require_member(viewer, "a transaction receipt")
         found = ctx.service.receipt(tx_id)
         if found.state is TxState.UNKNOWN:
             raise ResourceNotFound(f"no transaction {tx_id} is known", code="tx.not_found")
+        await ctx.access.check_receipt(viewer, found)
         return receipt_model(found)
 
     return router

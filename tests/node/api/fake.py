@@ -1,9 +1,13 @@
 """A small, real, in-memory ledger behind the ``LedgerService`` protocol, for API tests.
 
-Its transactions are msgpack maps ``{"contract", "key", "value", "signer", "nonce"}`` (not
-signed: signatures are the node core's business, not the API's). A block is cut on every
-waited submit or on :meth:`FakeLedger.cut_block`; each transaction writes one key and emits
-one ``put`` event.
+Two kinds of transactions: legacy msgpack maps ``{"contract", "key", "value", "signer",
+"nonce"}`` (:func:`make_tx`, contract ``registry``, signers ``alice``/``bob``, unknown to
+the msp so only regulators see their bodies), and real ``sdk.tx`` signed transactions
+(:func:`make_signed_tx`) of an enrolled test member, whose ``args`` are ``{"key", "value",
+"event"?, "payload"?}`` and write one key of any contract. Signatures are not checked (that
+is admission's job, not the API's). A block is cut on every waited submit or on
+:meth:`FakeLedger.cut_block`; each transaction writes one key and emits one event (``put``
+unless it names another), legacy integer values a second one.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from node.service import (
     BlockView,
     Consistency,
     Health,
+    Identity,
     InclusionProof,
+    KeyVersion,
     LedgerEvent,
     Page,
     PeerHealth,
@@ -31,6 +37,9 @@ from node.service import (
     SubmitResult,
     TxState,
 )
+from sdk import tx as sdk_tx
+from sdk.errors import SdkError
+from tests.node.api.members import ENROLLED, NOW_MS, Member
 
 CONTRACT = "registry"
 SIGNERS = frozenset({"alice", "bob"})
@@ -42,6 +51,28 @@ def make_tx(key: str, value: Value, *, signer: str = "alice", nonce: int = 0) ->
     doc = {"contract": CONTRACT, "key": key, "value": value, "signer": signer, "nonce": nonce}
     packed: bytes = msgpack.packb(doc, use_bin_type=True)
     return packed
+
+
+def make_signed_tx(
+    member: Member,
+    contract: str,
+    key: str,
+    value: Value,
+    *,
+    event: str | None = None,
+    payload: Value = None,
+    nonce: int = 0,
+    chain_id: str = "rx-test",
+) -> bytes:
+    """The wire bytes of a real signed transaction of ``member`` writing ``contract``/``key``."""
+    args: dict[str, Value] = {"key": key, "value": value}
+    if event is not None:
+        args["event"] = event
+        args["payload"] = payload
+    unsigned = sdk_tx.build(
+        chain_id, contract, "put", args, member.key.key_id, nonce=nonce, client_time_ms=NOW_MS
+    )
+    return unsigned.sign(member.key).to_wire()
 
 
 def tx_id_of(wire: bytes) -> str:
@@ -91,6 +122,16 @@ class FakeLedger:
     log: list[LedgerEvent] = field(default_factory=list)
     receipts: dict[str, Receipt] = field(default_factory=dict)
     submitted_wait: list[float] = field(default_factory=list)
+    identities: dict[str, Identity] = field(
+        default_factory=lambda: {m.key_id: m.identity() for m in ENROLLED}
+    )
+    verify_answers: dict[str, Value] = field(default_factory=dict)
+    """trace.verify answers by scanned text (what the contract would compute)."""
+    query_results: dict[tuple[str, str], Value] = field(default_factory=dict)
+    """Answers of other contract queries, by (contract, function)."""
+    queries: list[tuple[str, str, dict[str, Any], str | None]] = field(default_factory=list)
+    """Every query the API ran: contract, function, args, signer key id."""
+    identity_lookups: int = 0
 
     # -- writes -------------------------------------------------------------------------
 
@@ -113,6 +154,12 @@ class FakeLedger:
     def _admit(self, wire: bytes) -> SubmitResult:
         tx_id = tx_id_of(wire)
         try:
+            signed = sdk_tx.SignedTransaction.from_wire(wire)
+        except SdkError:
+            signed = None
+        if signed is not None:
+            return self._admit_signed(tx_id, wire, signed)
+        try:
             doc = msgpack.unpackb(wire, raw=False)
         except (ValueError, TypeError):
             return SubmitResult(tx_id, False, "tx.malformed", "not a transaction")
@@ -122,6 +169,26 @@ class FakeLedger:
             return SubmitResult(tx_id, False, "identity.unknown_signer", "signer not registered")
         if tx_id in self.receipts or any(tx.tx_id == tx_id for tx in self.pending):
             return SubmitResult(tx_id, False, "tx.duplicate", "already submitted")
+        self.pending.append(_Tx(tx_id, wire, doc))
+        return SubmitResult(tx_id, True, receipt=Receipt(tx_id, TxState.PENDING))
+
+    def _admit_signed(
+        self, tx_id: str, wire: bytes, signed: sdk_tx.SignedTransaction
+    ) -> SubmitResult:
+        signer = signed.tx.signer.hex()
+        if signer not in self.identities:
+            return SubmitResult(tx_id, False, "signer.unknown", "signer not enrolled")
+        if tx_id in self.receipts or any(tx.tx_id == tx_id for tx in self.pending):
+            return SubmitResult(tx_id, False, "tx.duplicate", "already submitted")
+        args = signed.tx.args
+        doc = {
+            "contract": signed.tx.contract,
+            "key": args["key"],
+            "value": args["value"],
+            "signer": signer,
+            "event": args.get("event", "put"),
+            "payload": args.get("payload", {"key": args["key"]}),
+        }
         self.pending.append(_Tx(tx_id, wire, doc))
         return SubmitResult(tx_id, True, receipt=Receipt(tx_id, TxState.PENDING))
 
@@ -157,13 +224,14 @@ class FakeLedger:
         return block
 
     def _apply(self, block: BlockView, index: int, tx: _Tx) -> None:
-        key, value = tx.doc["key"], tx.doc["value"]
+        key, value, contract = tx.doc["key"], tx.doc["value"], tx.doc["contract"]
         entry = StateEntry(key=key, value=value, height=block.height, tx_index=index)
-        self.versions.setdefault((CONTRACT, key), []).append(entry)
+        self.versions.setdefault((contract, key), []).append(entry)
+        event_type, payload = tx.doc.get("event", "put"), tx.doc.get("payload", {"key": key})
         self.log.append(
-            LedgerEvent(block.height, index, 0, tx.tx_id, CONTRACT, "put", {"key": key})
+            LedgerEvent(block.height, index, 0, tx.tx_id, contract, event_type, payload)
         )
-        if isinstance(value, int):
+        if isinstance(value, int) and contract == CONTRACT:
             self.log.append(
                 LedgerEvent(block.height, index, 1, tx.tx_id, CONTRACT, "number", value)
             )
@@ -260,6 +328,12 @@ class FakeLedger:
     async def query(
         self, contract: str, function: str, args: Mapping[str, Any], *, signer_key_id: str | None
     ) -> Value:
+        self.queries.append((contract, function, dict(args), signer_key_id))
+        if (contract, function) == ("trace", "verify"):
+            code = str(args.get("code"))
+            return self.verify_answers.get(code, _unknown_code(code))
+        if (contract, function) in self.query_results:
+            return self.query_results[(contract, function)]
         if contract != CONTRACT:
             raise UnknownContract(f"no contract {contract}")
         if function == "get":
@@ -294,6 +368,44 @@ class FakeLedger:
     ) -> AsyncIterator[LedgerEvent]:
         return self._stream(from_height, contracts, types)
 
+    # -- identities and audit -------------------------------------------------------------
+
+    def identity(self, key_id: str) -> Identity | None:
+        self.identity_lookups += 1
+        return self.identities.get(key_id)
+
+    def audit_versions(
+        self,
+        contract: str,
+        prefix: str,
+        *,
+        since_ms: int | None,
+        until_ms: int | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        found: list[KeyVersion] = []
+        for (c, key), versions in sorted(self.versions.items()):
+            if c != contract or not key.startswith(prefix):
+                continue
+            for v in versions:
+                block = self.blocks[v.height - 1]
+                time_ms = BLOCK_TIME_MS + v.height
+                if (since_ms is not None and time_ms < since_ms) or (
+                    until_ms is not None and time_ms >= until_ms
+                ):
+                    continue
+                found.append(
+                    KeyVersion(
+                        key, v.value, v.height, v.tx_index, block.tx_ids[v.tx_index], time_ms
+                    )
+                )
+        start = int(cursor) if cursor is not None else 0
+        end = start + limit
+        return Page(
+            items=list(found[start:end]), next_cursor=str(end) if end < len(found) else None
+        )
+
     # -- operations ---------------------------------------------------------------------
 
     def health(self) -> Health:
@@ -312,3 +424,13 @@ class FakeLedger:
 
     def metrics(self) -> str:
         return f"# TYPE rxl_node_height gauge\nrxl_node_height {self.height()}"
+
+
+def _unknown_code(code: str) -> Value:
+    return {
+        "code": code,
+        "verified": False,
+        "verificationFailureReason": "No_match_Code",
+        "additionalInfo": None,
+        "commissioned": False,
+    }

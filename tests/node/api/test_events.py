@@ -10,7 +10,7 @@ import httpx
 from node.api import ApiLimits, create_app
 from node.api.sse import with_keepalive
 from node.service import LedgerEvent
-from tests.node.api.conftest import BASE
+from tests.node.api.conftest import BASE, WallClock, regulator_auth
 from tests.node.api.fake import FakeLedger, make_tx
 from tests.node.api.helpers import error_of, parse_sse
 
@@ -101,9 +101,12 @@ async def test_a_fork_mid_stream_ends_it_with_an_error_event(
 
 
 async def test_stream_limit_refuses_with_503(ledger: FakeLedger) -> None:
-    app = create_app(ledger, limits=ApiLimits(max_event_streams=1))
+    app = create_app(ledger, limits=ApiLimits(max_event_streams=1), wall_clock_ms=WallClock())
     app.state.api.open_streams = 1  # one stream already open
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE, auth=regulator_auth(ledger)
+    ) as c:
         refused = await c.get("/v1/events?from_height=0")
         assert refused.status_code == 503
         assert error_of(refused)["code"] == "node.overloaded"

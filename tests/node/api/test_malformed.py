@@ -98,8 +98,9 @@ async def test_oversize_body_with_content_length_is_413_before_reading(
 
 
 async def test_oversize_chunked_body_is_cut_off_while_streaming(
-    client: httpx.AsyncClient, ledger: FakeLedger
+    anonymous: httpx.AsyncClient, ledger: FakeLedger
 ) -> None:
+    # Unsigned: a signing client must hold the whole body to hash it before sending.
     sent: list[int] = []
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -107,7 +108,7 @@ async def test_oversize_chunked_body_is_cut_off_while_streaming(
             sent.append(i)
             yield b"x" * 1024
 
-    response = await client.post("/v1/transactions", content=chunks(), headers=MSGPACK)
+    response = await anonymous.post("/v1/transactions", content=chunks(), headers=MSGPACK)
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
     assert error_of(response)["code"] == "request.too_large"
@@ -116,14 +117,14 @@ async def test_oversize_chunked_body_is_cut_off_while_streaming(
     assert ledger.pending == []
 
 
-async def test_chunked_body_under_the_cap_is_accepted(client: httpx.AsyncClient) -> None:
+async def test_chunked_body_under_the_cap_is_accepted(anonymous: httpx.AsyncClient) -> None:
     body = msgpack.packb([make_tx("a", 1)], use_bin_type=True)
 
     async def chunks() -> AsyncIterator[bytes]:
         yield body[:5]
         yield body[5:]
 
-    response = await client.post("/v1/transactions", content=chunks(), headers=MSGPACK)
+    response = await anonymous.post("/v1/transactions", content=chunks(), headers=MSGPACK)
     assert "content-length" not in response.request.headers
     assert response.status_code == 202
 

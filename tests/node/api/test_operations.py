@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from node.api import ApiLimits, create_app
-from tests.node.api.conftest import BASE, VirtualClock
+from tests.node.api.conftest import BASE, VirtualClock, WallClock, regulator_auth
 from tests.node.api.fake import FakeLedger, make_tx
 from tests.node.api.helpers import b64, error_of
 
@@ -74,12 +74,14 @@ async def test_batch_item_errors_are_counted_by_code(client: httpx.AsyncClient) 
 
 async def test_rate_limit_per_client_with_retry_after_and_refill(ledger: FakeLedger) -> None:
     clock = VirtualClock()
-    app = create_app(ledger, limits=ApiLimits(rate_per_second=2.0, rate_burst=2), clock=clock)
+    limits = ApiLimits(rate_per_second=2.0, rate_burst=2)
+    app = create_app(ledger, limits=limits, clock=clock, wall_clock_ms=WallClock())
     near = httpx.ASGITransport(app=app, client=("10.0.0.1", 5000))
     far = httpx.ASGITransport(app=app, client=("10.0.0.2", 5000))
+    signer = regulator_auth(ledger)  # one signer: its nonces never repeat across clients
     async with (
-        httpx.AsyncClient(transport=near, base_url=BASE) as a,
-        httpx.AsyncClient(transport=far, base_url=BASE) as b,
+        httpx.AsyncClient(transport=near, base_url=BASE, auth=signer) as a,
+        httpx.AsyncClient(transport=far, base_url=BASE, auth=signer) as b,
     ):
         assert [(await a.get("/v1/blocks/latest")).status_code for _ in range(2)] == [404, 404]
         limited = await a.get("/v1/blocks/latest")
@@ -117,6 +119,8 @@ EXPECTED_OPERATIONS = {
     ("/v1/proofs/{tx_id}", "get"),
     ("/v1/query/{contract}/{function}", "post"),
     ("/v1/events", "get"),
+    ("/v1/verify", "get"),
+    ("/v1/audit/export", "get"),
     ("/health", "get"),
     ("/metrics", "get"),
 }
