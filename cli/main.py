@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import code, coldchain, epcis
+from cli import code, coldchain, epcis, network, node
 
 app = typer.Typer(
     name="rxl",
@@ -19,8 +19,14 @@ app = typer.Typer(
 app.add_typer(code.app, name="code")
 app.add_typer(epcis.app, name="epcis")
 app.add_typer(coldchain.app, name="coldchain")
+app.add_typer(node.app, name="node")
+app.add_typer(network.app, name="network")
 
 
 def main() -> None:
     """Console entry point (`rxl`)."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -164,6 +164,31 @@ class LedgerStore:
                 value,
             )
 
+    def history_range(
+        self, namespace: str, prefix: str, *, after: bytes | None
+    ) -> Iterator[tuple[bytes, str, Version]]:
+        """Every version of every key of ``namespace`` starting with ``prefix``, ordered by
+        (key, height, tx_index); yields (position, key, version). ``position`` is opaque: pass
+        it back as ``after`` to resume strictly after that version."""
+        ns = namespace.encode("utf-8") + b"\x00"
+        start = ns + prefix.encode("utf-8")
+        lo = start if after is None else after + b"\x00"
+        for raw_key, raw in self._scan("history", lo, _after_prefix(start)):
+            key = raw_key[len(ns) : -13].decode("utf-8")
+            suffix = raw_key[-12:]
+            tx_id, block_time_ms, value = decode(raw)
+            yield (
+                raw_key,
+                key,
+                Version(
+                    int.from_bytes(suffix[:8], "big"),
+                    int.from_bytes(suffix[8:12], "big"),
+                    tx_id.hex(),
+                    block_time_ms,
+                    value,
+                ),
+            )
+
     # -- blocks and indexes --------------------------------------------------------------
 
     def height(self) -> int:
