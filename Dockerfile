@@ -10,6 +10,8 @@
 ARG BASE_IMAGE=rxledger/debian-base:bookworm
 
 FROM ${BASE_IMAGE} AS install
+# Lets `network.docker` prune this throw-away stage after a build.
+LABEL org.rxledger.stage=install
 COPY dist/wheelhouse /wheelhouse
 RUN python3 -m venv /opt/rxledger \
     && /opt/rxledger/bin/pip install --no-index --find-links /wheelhouse --no-cache-dir \

@@ -6,6 +6,7 @@ Typical use (``python -m network.docker`` does the same from the command line)::
     ensure_base_image(engine)
     build_wheelhouse(engine.shell, root, root / "dist/wheelhouse", python=Path(sys.executable))
     build_node_image(engine, root)
+    init_material(root / "network/docker-net")
     network = DockerNetwork(engine, root / "network/docker-net", root / "network/compose.yaml")
     network.up()
     leader = network.wait_healthy()
@@ -22,7 +23,8 @@ from network.docker.errors import (
     NetworkNotHealthy,
     ToolMissing,
 )
-from network.docker.image import build_node_image
+from network.docker.image import build_node_image, image_pins
+from network.docker.material import init_material
 from network.docker.network import DockerNetwork, ServiceStatus
 from network.docker.shell import Shell
 from network.docker.wheelhouse import build_wheelhouse
@@ -45,6 +47,8 @@ __all__ = [
     "compose_document",
     "connect",
     "ensure_base_image",
+    "image_pins",
+    "init_material",
     "render",
     "slots_from_genesis",
 ]

@@ -8,7 +8,7 @@ than the poll interval.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,12 +61,19 @@ def probe(client: httpx.Client, base_url: str) -> NodeHealth:
     return NodeHealth(url, response.status_code, body, problem)
 
 
-def agreed_leader(answers: Mapping[str, NodeHealth]) -> int | None:
-    """The leader every node names, if all are healthy and they agree; else None."""
+def agreed_leader(
+    answers: Mapping[str, NodeHealth], among: Collection[int] | None = None
+) -> int | None:
+    """The leader every node names, if all are healthy and they agree; else None.
+
+    With ``among``, only a leader of those node ids counts: after a leader is stopped or cut
+    off, its old followers name it until their election timeout.
+    """
     leaders = {health.leader_id for health in answers.values()}
     if not answers or not all(h.healthy for h in answers.values()) or len(leaders) != 1:
         return None
-    return leaders.pop()
+    leader = leaders.pop()
+    return leader if among is None or leader in among else None
 
 
 def wait_for_leader(
@@ -77,6 +84,7 @@ def wait_for_leader(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
+    among: Collection[int] | None = None,
 ) -> int:
     """Poll every node until all are healthy and name one leader; its node id.
 
@@ -86,7 +94,7 @@ def wait_for_leader(
     with httpx.Client(timeout=2.0, transport=transport) as client:
         while True:
             answers = {name: probe(client, url) for name, url in urls.items()}
-            leader = agreed_leader(answers)
+            leader = agreed_leader(answers, among)
             if leader is not None:
                 return leader
             if clock() >= deadline:

@@ -86,7 +86,7 @@ def test_api_ports_are_published_on_loopback_only(slots: list[NodeSlot]) -> None
     }
 
 
-def test_each_node_gets_its_own_material_read_only_and_a_named_volume(
+def test_each_node_gets_only_its_own_node_files_read_only_and_a_named_volume(
     slots: list[NodeSlot],
 ) -> None:
     document = yaml.safe_load(compose.render(slots, material="/srv/net"))
@@ -95,7 +95,9 @@ def test_each_node_gets_its_own_material_read_only_and_a_named_volume(
 
     assert service["volumes"] == [
         "node-pharmacy-data:/var/lib/rxledger",
-        "/srv/net/pharmacy:/etc/rxledger/node:ro",
+        "/srv/net/pharmacy/node.toml:/etc/rxledger/node/node.toml:ro",
+        "/srv/net/pharmacy/node.crt:/etc/rxledger/node/node.crt:ro",
+        "/srv/net/pharmacy/node.key:/etc/rxledger/node/node.key:ro",
         "/srv/net/genesis.json:/etc/rxledger/genesis.json:ro",
     ]
     assert sorted(document["volumes"]) == sorted(f"node-{org}-data" for org in ORGS)
@@ -136,4 +138,4 @@ def test_write_puts_a_self_contained_compose_file_in_the_folder(
 
     volumes = yaml.safe_load(path.read_text())["services"]["node-regulator"]["volumes"]
 
-    assert "./regulator:/etc/rxledger/node:ro" in volumes
+    assert "./regulator/node.key:/etc/rxledger/node/node.key:ro" in volumes

@@ -78,3 +78,22 @@ def test_an_unreachable_node_is_reported() -> None:
             sleep=clock.sleep,
             transport=httpx.MockTransport(handler),
         )
+
+
+def test_a_leader_outside_the_given_nodes_does_not_count() -> None:
+    clock = FakeClock()
+
+    def answer(host: str, now: float) -> tuple[int, dict[str, object]]:
+        return 200, {"leader_id": 1 if now < 2.0 else 3}
+
+    leader = wait_for_leader(
+        URLS,
+        timeout_s=5,
+        clock=clock,
+        sleep=clock.sleep,
+        transport=nodes(answer, clock),
+        among={2, 3},
+    )
+
+    assert leader == 3
+    assert clock.now >= 2.0
