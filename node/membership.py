@@ -1,0 +1,104 @@
+"""Who is in the network now, read from committed msp state, and how Raft gets there.
+
+Genesis only seeds the membership: after that, governance (the ``config`` contract calling
+``msp``) adds organizations and nodes, promotes learners and removes nodes. After every block
+that touches membership the node re-reads it here and
+
+* replaces the transport's peer table (addresses and certificate pins of active nodes) and
+  its trusted CAs (active organizations), so a removed organization's node can no longer
+  connect, and a new one can;
+* on the leader, moves Raft's configuration toward the one msp describes, one server at a
+  time (``next_conf_change``): new nodes join as learners first, are promoted to voters only
+  when governance promotes them, and removed nodes leave last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chaincode.contracts.msp.records import (
+    NAMESPACE,
+    NODE_PREFIX,
+    NodeRecord,
+    NodeStatus,
+    OrgRecord,
+    OrgStatus,
+)
+from consensus import ConfChange, ConfChangeType, ConfState
+from consensus import NodeId as RaftId
+from node.storage.ledger import LedgerStore
+from node.transport import NodeId as PeerId
+from node.transport import PeerInfo, cert_fingerprint
+
+MEMBERSHIP_EVENTS = frozenset(
+    {
+        "org_added",
+        "org_removed",
+        "org_ca_changed",
+        "node_added",
+        "node_promoted",
+        "node_removed",
+        "rotated",
+    }
+)
+"""msp event types after which a node refreshes its peers and Raft configuration."""
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    nodes: tuple[NodeRecord, ...]
+    """Active nodes, by id."""
+    orgs: tuple[OrgRecord, ...]
+    """Active organizations, by id."""
+
+    def peers(self, own_id: int) -> dict[PeerId, PeerInfo]:
+        return {
+            PeerId(n.node_id): PeerInfo(n.host, n.peer_port, cert_fingerprint(n.cert_pem))
+            for n in self.nodes
+            if n.node_id != own_id
+        }
+
+    def trusted_ca_pems(self) -> tuple[str, ...]:
+        return tuple(org.ca_cert_pem for org in self.orgs)
+
+    def desired_conf(self) -> ConfState:
+        return ConfState(
+            voters=frozenset(RaftId(n.node_id) for n in self.nodes if n.voter),
+            learners=frozenset(RaftId(n.node_id) for n in self.nodes if not n.voter),
+        )
+
+    def node(self, node_id: int) -> NodeRecord | None:
+        return next((n for n in self.nodes if n.node_id == node_id), None)
+
+
+def read_membership(store: LedgerStore) -> Membership:
+    nodes = [
+        NodeRecord.from_value(value)
+        for _, value in store.range(NAMESPACE, NODE_PREFIX, NODE_PREFIX[:-1] + "0")
+    ]
+    orgs = [OrgRecord.from_value(value) for _, value in store.range(NAMESPACE, "org/", "org0")]
+    return Membership(
+        nodes=tuple(n for n in nodes if n.status is NodeStatus.ACTIVE),
+        orgs=tuple(o for o in orgs if o.status is OrgStatus.ACTIVE),
+    )
+
+
+def next_conf_change(current: ConfState, desired: ConfState) -> ConfChange | None:
+    """One step from ``current`` toward ``desired``: add learners, then promote, then remove.
+
+    Additions come first so a replacement is in the cluster before anyone leaves; a node
+    that governance made a voter directly still joins as a learner first and is promoted on
+    the next step, so it catches up before it counts for quorum.
+    """
+    members = current.voters | current.learners
+    wanted = desired.voters | desired.learners
+    for node in sorted(wanted - members):
+        return ConfChange(ConfChangeType.ADD_LEARNER, node)
+    for node in sorted(desired.voters & current.learners):
+        return ConfChange(ConfChangeType.ADD_VOTER, node)
+    for node in sorted(members - wanted):
+        if current.voters - {node}:
+            return ConfChange(ConfChangeType.REMOVE_NODE, node)
+    for node in sorted(desired.learners & current.voters):
+        return ConfChange(ConfChangeType.ADD_LEARNER, node)
+    return None

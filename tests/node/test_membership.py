@@ -1,0 +1,67 @@
+"""Membership read from committed msp state, and the one-step Raft configuration plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consensus import ConfChange, ConfChangeType, ConfState, NodeId
+from node.membership import next_conf_change, read_membership
+from tests.node.chain_fixtures import Replica, genesis
+
+
+def conf(voters: set[int], learners: frozenset[int] | set[int] = frozenset()) -> ConfState:
+    return ConfState(frozenset(NodeId(v) for v in voters), frozenset(NodeId(n) for n in learners))
+
+
+def test_genesis_membership_matches_the_genesis_file(tmp_path: Path) -> None:
+    replica = Replica(tmp_path / "n1")
+    try:
+        model = genesis()
+        found = read_membership(replica.store)
+        assert [n.node_id for n in found.nodes] == sorted(n.id for n in model.nodes)
+        assert {o.org_id for o in found.orgs} == {o.id for o in model.orgs}
+        assert found.desired_conf() == conf(
+            {n.id for n in model.nodes if n.voter}, {n.id for n in model.nodes if not n.voter}
+        )
+        own = model.nodes[0].id
+        peers = found.peers(own)
+        assert own not in peers
+        assert set(peers) == {n.id for n in model.nodes} - {own}
+        assert set(found.trusted_ca_pems()) == {o.ca_cert_pem for o in model.orgs}
+    finally:
+        replica.close()
+
+
+@pytest.mark.parametrize(
+    ("current", "desired", "expected"),
+    [
+        (conf({1, 2, 3}), conf({1, 2, 3}), None),
+        (conf({1, 2, 3}), conf({1, 2, 3}, {4}), ConfChange(ConfChangeType.ADD_LEARNER, NodeId(4))),
+        # a node governance made a voter at once still joins as a learner first
+        (conf({1, 2, 3}), conf({1, 2, 3, 4}), ConfChange(ConfChangeType.ADD_LEARNER, NodeId(4))),
+        (conf({1, 2, 3}, {4}), conf({1, 2, 3, 4}), ConfChange(ConfChangeType.ADD_VOTER, NodeId(4))),
+        (conf({1, 2, 3, 4}), conf({1, 2, 3}), ConfChange(ConfChangeType.REMOVE_NODE, NodeId(4))),
+        # additions before removals: a replacement joins before the old node leaves
+        (conf({1, 2, 3}), conf({1, 2, 4}), ConfChange(ConfChangeType.ADD_LEARNER, NodeId(4))),
+        (
+            conf({1, 2, 3}, {4}),
+            conf({1, 2}, {4}),
+            ConfChange(ConfChangeType.REMOVE_NODE, NodeId(3)),
+        ),
+        # demotion
+        (conf({1, 2, 3}), conf({1, 2}, {3}), ConfChange(ConfChangeType.ADD_LEARNER, NodeId(3))),
+    ],
+)
+def test_next_conf_change_takes_one_safe_step(
+    current: ConfState, desired: ConfState, expected: ConfChange | None
+) -> None:
+    assert next_conf_change(current, desired) == expected
+
+
+def test_never_removes_the_last_voter() -> None:
+    assert next_conf_change(conf({1}), conf(set(), {2})) == ConfChange(
+        ConfChangeType.ADD_LEARNER, NodeId(2)
+    )
+    assert next_conf_change(conf({1}, {2}), conf(set(), {2})) is None
