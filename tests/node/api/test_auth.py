@@ -86,6 +86,7 @@ async def test_without_credentials_member_data_needs_auth(raw: httpx.AsyncClient
     error = error_of(response)
     assert error["code"] == "auth.required"
     assert "GET /v1/verify" in error["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Rxl-Ed25519 ")
 
 
 @pytest.mark.parametrize(
