@@ -27,6 +27,7 @@ INTERNAL = "internal"
 EXACT_STATUS: dict[str, int] = {
     "request.too_large": 413,
     "request.too_many_transactions": 413,
+    "tx.too_large": 413,
     "request.unsupported_media_type": 415,
     "request.method_not_allowed": 405,
     "route.not_found": 404,
@@ -49,6 +50,10 @@ EXACT_STATUS: dict[str, int] = {
 
 PREFIX_STATUS: tuple[tuple[str, int], ...] = (
     ("request.", 400),
+    ("encoding.", 400),
+    ("key.", 400),
+    ("block.", 400),
+    ("proof.", 400),
     ("identity.", 401),
     ("signer.", 401),
     ("signature.", 401),

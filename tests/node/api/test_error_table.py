@@ -120,3 +120,18 @@ def test_metric_labels_are_escaped() -> None:
     metrics = ApiMetrics()
     metrics.observe_error('we"ird\\code\n')
     assert 'rxl_api_errors_total{code="we\\"ird\\\\code\\n"} 1' in metrics.render()
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("encoding.trailing_bytes", 400),
+        ("encoding.duplicate_key", 400),
+        ("key.invalid", 400),
+        ("block.malformed", 400),
+        ("proof.invalid", 400),
+        ("tx.too_large", 413),
+    ],
+)
+def test_format_errors_are_client_errors(code: str, status: int) -> None:
+    assert status_for_code(code) == status
