@@ -10,7 +10,8 @@
 ARG BASE_IMAGE=rxledger/debian-base:bookworm
 
 FROM ${BASE_IMAGE} AS install
-# Lets `network.docker` prune this throw-away stage after a build.
+# Lets `network.docker` prune this throw-away stage after a build (and, for the final
+# image, the untagged images earlier builds leave behind).
 LABEL org.rxledger.stage=install
 COPY dist/wheelhouse /wheelhouse
 RUN python3 -m venv /opt/rxledger \
@@ -19,6 +20,7 @@ RUN python3 -m venv /opt/rxledger \
     && /opt/rxledger/bin/rxl --help > /dev/null
 
 FROM ${BASE_IMAGE}
+LABEL org.rxledger.image=node
 # A fixed uid/gid so that volume ownership is the same on every host.
 RUN groupadd --system --gid 10001 rxl \
     && useradd --system --uid 10001 --gid rxl --home-dir /var/lib/rxledger \

@@ -15,6 +15,8 @@ WHEELHOUSE = Path("dist") / "wheelhouse"
 """Relative to the project root: the only part of the build context (.dockerignore)."""
 STAGE_LABEL = "org.rxledger.stage=install"
 """Marks the Dockerfile's throw-away install stage, pruned after each build."""
+IMAGE_LABEL = "org.rxledger.image=node"
+"""Marks node images: an untagged one (replaced by a newer build) is pruned too."""
 
 
 def build_node_image(
@@ -38,6 +40,7 @@ def build_node_image(
         timeout=1200,
     )
     engine.docker("image", "prune", "--force", "--filter", f"label={STAGE_LABEL}")
+    engine.docker("image", "prune", "--force", "--filter", f"label={IMAGE_LABEL}")
     usage = engine.docker("run", "--rm", tag, "--help", timeout=120)
     if "Usage: rxl" not in usage:
         raise DockerNetworkError(f"the image {tag} does not run `rxl --help`:\n{usage}")

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.docker
 
 ITEM_GTIN = "09501101530003"
 PRODUCT = f"gtin:{ITEM_GTIN}"
+RECALLED_LOT = "L-RECALL"
 LOT = "L1"
 PRODUCED = "2025-06-01"
 EXPIRY = "2027-12-31"
@@ -48,21 +49,30 @@ def members(network: DockerNetwork) -> dict[str, Member]:
     }
 
 
+class Maker:
+    """The manufacturer's operator: registers the product once, then batches and codes."""
+
+    def __init__(self, member: Member, chain_id: str, home: Node) -> None:
+        self.member, self.chain_id, self.home = member, chain_id, home
+        self.home.commit(self.member.sign(chain_id, "trace", "register_product", product_args()))
+        self.lots: set[str] = set()
+
+    def commission(self, lot: str, serials: list[str], via: Node | None = None) -> dict[str, Any]:
+        """Commission ``serials`` into ``lot`` (registered with release on first use)."""
+        if lot not in self.lots:
+            self.home.commit(
+                self.member.sign(self.chain_id, "release", "register_batch", batch_args(lot))
+            )
+            self.lots.add(lot)
+        signed = self.member.sign(
+            self.chain_id, "trace", "commission", commission_args(lot, serials)
+        )
+        return (via or self.home).commit(signed)
+
+
 @pytest.fixture(scope="module")
-def batch(
-    nodes: dict[str, Node], members: dict[str, Member], chain_id: str
-) -> Callable[..., dict[str, Any]]:
-    """Registers the product and its batch once; yields a commissioner of more serials."""
-    maker = members["maker"]
-    manufacturer = nodes["node-manufacturer"]
-    manufacturer.commit(maker.sign(chain_id, "trace", "register_product", product_args()))
-    manufacturer.commit(maker.sign(chain_id, "release", "register_batch", batch_args()))
-
-    def commission_on(serials: list[str], node: Node | None = None) -> dict[str, Any]:
-        signed = maker.sign(chain_id, "trace", "commission", commission_args(serials))
-        return (node or manufacturer).commit(signed)
-
-    return commission_on
+def maker(nodes: dict[str, Node], members: dict[str, Member], chain_id: str) -> Maker:
+    return Maker(members["maker"], chain_id, nodes["node-manufacturer"])
 
 
 def product_args() -> dict[str, Any]:
@@ -80,10 +90,10 @@ def product_args() -> dict[str, Any]:
     }
 
 
-def batch_args() -> dict[str, Any]:
+def batch_args(lot: str) -> dict[str, Any]:
     return {
         "product_key": PRODUCT,
-        "lot": LOT,
+        "lot": lot,
         "size": 1000,
         "site_gln": SITE_GLN,
         "manufactured": PRODUCED,
@@ -92,9 +102,9 @@ def batch_args() -> dict[str, Any]:
     }
 
 
-def commission_args(serials: list[str]) -> dict[str, Any]:
+def commission_args(lot: str, serials: list[str]) -> dict[str, Any]:
     return {
-        "lot": LOT,
+        "lot": lot,
         "production_date": PRODUCED,
         "expiry": EXPIRY,
         "gtin": ITEM_GTIN,
@@ -146,15 +156,20 @@ def test_trace_scenario_commits_through_every_org_s_node(
     nodes: dict[str, Node],
     members: dict[str, Member],
     chain_id: str,
-    batch: Callable[..., dict[str, Any]],
+    maker: Maker,
 ) -> None:
-    receipt = batch([f"S{i}" for i in range(20)], nodes["node-distributor"])
+    receipt = maker.commission(
+        RECALLED_LOT, [f"S{i}" for i in range(20)], nodes["node-distributor"]
+    )
     pharmacy, regulator = nodes["node-pharmacy"], nodes["node-regulator"]
 
     before = pharmacy.query(members["pharmacist"], "trace", "verify", {"code": code("S3")})
     regulator.commit(
         members["auditor"].sign(
-            chain_id, "trace", "recall", {"product_key": PRODUCT, "lot": LOT, "reason": "assay"}
+            chain_id,
+            "trace",
+            "recall",
+            {"product_key": PRODUCT, "lot": RECALLED_LOT, "reason": "assay"},
         )
     )
     after = pharmacy.query(members["pharmacist"], "trace", "verify", {"code": code("S3")})
@@ -174,7 +189,7 @@ def test_a_stopped_leader_is_replaced_and_catches_up_with_identical_blocks(
     network: DockerNetwork,
     nodes: dict[str, Node],
     members: dict[str, Member],
-    batch: Callable[..., dict[str, Any]],
+    maker: Maker,
 ) -> None:
     old_leader = leader_service(network, nodes)
     network.stop(old_leader)
@@ -182,7 +197,7 @@ def test_a_stopped_leader_is_replaced_and_catches_up_with_identical_blocks(
     try:
         new_leader = leader_service(network, survivors)
         receipts = [
-            batch([f"R{round_}-{i}" for i in range(5)], survivors[new_leader])
+            maker.commission(LOT, [f"R{round_}-{i}" for i in range(5)], survivors[new_leader])
             for round_ in range(3)
         ]
     finally:
@@ -200,18 +215,19 @@ def test_a_partitioned_node_cannot_commit_and_rejoins_the_same_chain(
     nodes: dict[str, Node],
     members: dict[str, Member],
     chain_id: str,
-    batch: Callable[..., dict[str, Any]],
+    maker: Maker,
 ) -> None:
+    maker.commission(LOT, ["P-before"])
     isolated = leader_service(network, nodes)
     majority = {name: node for name, node in nodes.items() if name != isolated}
     stranded = members["maker"].sign(
-        chain_id, "trace", "commission", commission_args(["P-minority"])
+        chain_id, "trace", "commission", commission_args(LOT, ["P-minority"])
     )
     network.disconnect(isolated)
     try:
         minority_answer = nodes[isolated].submit(stranded, timeout_s=3.0)
         new_leader = leader_service(network, majority)
-        majority_receipt = batch(["P-majority"], majority[new_leader])
+        majority_receipt = maker.commission(LOT, ["P-majority"], majority[new_leader])
         minority_health = nodes[isolated].health()
     finally:
         network.connect(isolated)
