@@ -47,9 +47,15 @@ def _engine() -> Engine:
     return connect(Shell())
 
 
-def _network(directory: Path, compose_file: Path | None, project: str, image: str) -> DockerNetwork:
+def _network(
+    directory: Path,
+    compose_file: Path | None,
+    project: str,
+    image: str,
+    engine: Engine | None = None,
+) -> DockerNetwork:
     return DockerNetwork(
-        engine=_engine(),
+        engine=engine or _engine(),
         directory=directory,
         compose_file=compose_file or directory / "compose.yaml",
         project=project,
@@ -155,7 +161,7 @@ def up(
         if not (directory / "genesis.json").exists():
             _step(f"consortium into {directory}")
             _init(engine, directory, image, force=False)
-        network = _network(directory, compose_file, project, image)
+        network = _network(directory, compose_file, project, image, engine)
         _step("compose up")
         network.up()
         _step("waiting for a leader and healthy nodes")
