@@ -58,16 +58,18 @@ class Maker:
         self.lots: set[str] = set()
 
     def commission(self, lot: str, serials: list[str], via: Node | None = None) -> dict[str, Any]:
-        """Commission ``serials`` into ``lot`` (registered with release on first use)."""
+        """Commission ``serials`` into ``lot`` (registered with release on first use), through
+        ``via`` (default: the manufacturer's own node)."""
+        node = via or self.home
         if lot not in self.lots:
-            self.home.commit(
+            node.commit(
                 self.member.sign(self.chain_id, "release", "register_batch", batch_args(lot))
             )
             self.lots.add(lot)
         signed = self.member.sign(
             self.chain_id, "trace", "commission", commission_args(lot, serials)
         )
-        return (via or self.home).commit(signed)
+        return node.commit(signed)
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +193,7 @@ def test_a_stopped_leader_is_replaced_and_catches_up_with_identical_blocks(
     members: dict[str, Member],
     maker: Maker,
 ) -> None:
+    network.wait_healthy(timeout_s=120)
     old_leader = leader_service(network, nodes)
     network.stop(old_leader)
     survivors = {name: node for name, node in nodes.items() if name != old_leader}
@@ -217,6 +220,7 @@ def test_a_partitioned_node_cannot_commit_and_rejoins_the_same_chain(
     chain_id: str,
     maker: Maker,
 ) -> None:
+    network.wait_healthy(timeout_s=120)
     maker.commission(LOT, ["P-before"])
     isolated = leader_service(network, nodes)
     majority = {name: node for name, node in nodes.items() if name != isolated}
