@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/rxl --help
+	$(BIN)/rxl demo run --dir .rxl/network
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
