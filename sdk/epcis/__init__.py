@@ -18,6 +18,21 @@ from sdk.epcis.document import (
 )
 from sdk.epcis.errors import DocumentInvalidError, EpcisError, EventHashError
 from sdk.epcis.event_hash import HASH_VERSION, event_hash, event_prehash, hash_prehash
+from sdk.epcis.export import (
+    SkippedRecord,
+    TraceExport,
+    export_document,
+    export_events,
+    trace_event,
+)
+from sdk.epcis.importer import TraceInvocation, import_document
+from sdk.epcis.records import (
+    RecordedEvent,
+    TraceRecord,
+    history_transactions,
+    records_from_api,
+)
+from sdk.epcis.trace_errors import EventRefusal, ExportError, ImportRefusedError
 from sdk.epcis.vocabulary import canonical_identifier, expand_vocabulary
 
 __all__ = [
@@ -26,6 +41,14 @@ __all__ = [
     "DocumentInvalidError",
     "EpcisError",
     "EventHashError",
+    "EventRefusal",
+    "ExportError",
+    "ImportRefusedError",
+    "RecordedEvent",
+    "SkippedRecord",
+    "TraceExport",
+    "TraceInvocation",
+    "TraceRecord",
     "build_document",
     "canonical_identifier",
     "context_document",
@@ -35,7 +58,13 @@ __all__ = [
     "event_hash",
     "event_prehash",
     "expand_vocabulary",
+    "export_document",
+    "export_events",
     "hash_prehash",
+    "history_transactions",
+    "import_document",
     "json_schema",
+    "records_from_api",
+    "trace_event",
     "validate_document",
 ]
