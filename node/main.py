@@ -61,8 +61,10 @@ class NodeParts:
 def assemble(config: NodeConfig) -> NodeParts:
     genesis = load_genesis(config.genesis)
     if not any(n.id == config.node_id for n in genesis.nodes):
-        raise SystemExit(
-            f"node {config.node_id} is not in the genesis file {config.genesis}; check node_id"
+        log.warning(
+            "node %s is not in the genesis file: it joins once governance adds it "
+            "(config add_node) and the leader makes it a learner",
+            config.node_id,
         )
     env = LedgerEnv(
         config.data_dir,

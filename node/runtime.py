@@ -48,6 +48,7 @@ from consensus import (
 from consensus import (
     NodeId as RaftId,
 )
+from consensus.errors import ConfChangeRefused
 from consensus.types import ConfChange, apply_conf_change
 from node.chain import ApplyResult, Chain
 from node.checkpoints import Checkpoint, CheckpointBook, sign_checkpoint, verify_checkpoint
@@ -63,6 +64,7 @@ from node.frames import (
     raft_frame,
 )
 from node.genesis import Genesis
+from node.membership import MEMBERSHIP_EVENTS, Membership, next_conf_change, read_membership
 from node.pool import TxPool
 from node.signals import CommitWaiters, Progress
 from node.storage.raft_storage import RaftStorage
@@ -71,7 +73,6 @@ from node.transport import (
     PeerInfo,
     PeerTransport,
     TransportConfig,
-    cert_fingerprint,
 )
 from node.transport import NodeId as PeerId
 from sdk.keys import PublicKey, SigningKey
@@ -150,9 +151,8 @@ class NodeRuntime:
         self.term = 0
         self.commit_index = 0
         self.fork_alarm: str | None = checkpoints.alarm
-        self._peer_keys = {
-            n.id: node_public_key(n.cert_pem) for n in genesis.nodes if n.id != self.node_id
-        }
+        self.membership: Membership = read_membership(chain.store)
+        self._peer_keys = self._keys_of(self.membership)
         self._inbox: asyncio.Queue[Message] = asyncio.Queue(INBOX_LIMIT)
         self._wake = asyncio.Event()
         self._inflight: Inflight | None = None
@@ -192,7 +192,7 @@ class NodeRuntime:
             node_id=PeerId(self.node_id),
             cert_path=self.config.tls.cert,
             key_path=self.config.tls.key,
-            trusted_ca_pems=tuple(org.ca_cert_pem for org in self.genesis.orgs),
+            trusted_ca_pems=self.membership.trusted_ca_pems(),
             network_id=bytes.fromhex(self.genesis.hash()),
             listen_host=self.config.peer.host,
             listen_port=self.config.peer.port,
@@ -200,11 +200,43 @@ class NodeRuntime:
         )
 
     def peers(self) -> dict[PeerId, PeerInfo]:
+        """Active nodes from committed msp state (genesis seeds it; governance changes it)."""
+        return self.membership.peers(self.node_id)
+
+    def _keys_of(self, membership: Membership) -> dict[int, PublicKey]:
         return {
-            PeerId(n.id): PeerInfo(n.host, n.peer_port, cert_fingerprint(n.cert_pem))
-            for n in self.genesis.nodes
-            if n.id != self.node_id
+            n.node_id: node_public_key(n.cert_pem)
+            for n in membership.nodes
+            if n.node_id != self.node_id
         }
+
+    async def _refresh_membership(self) -> None:
+        """Re-read membership after a block that changed it: peers, pins, trusted CAs."""
+        self.membership = read_membership(self.chain.store)
+        self._peer_keys = self._keys_of(self.membership)
+        if self.transport is not None:
+            await self.transport.update_peers(
+                self.peers(), trusted_ca_pems=self.membership.trusted_ca_pems()
+            )
+        log.info(
+            "node %s: membership now nodes %s",
+            self.node_id,
+            [n.node_id for n in self.membership.nodes],
+        )
+
+    def _maybe_change_conf(self, applied_all: bool) -> None:
+        """Leader only: move Raft's configuration one step toward msp's (docs/node.md)."""
+        if self.role is not Role.LEADER or not applied_all:
+            return
+        change = next_conf_change(self.conf_state, self.membership.desired_conf())
+        if change is None or int(change.node_id) == self.node_id:
+            return  # the leader never removes or demotes itself; another leader will
+        try:
+            self.raw.propose_conf_change(change)
+        except (ConfChangeRefused, ProposalDropped) as exc:
+            log.info("node %s: membership change %s deferred: %s", self.node_id, change, exc)
+            return
+        log.info("node %s: proposed %s %s", self.node_id, change.type.name, change.node_id)
 
     async def start(self) -> None:
         self.transport = PeerTransport(
@@ -353,6 +385,11 @@ class NodeRuntime:
                 if self.fork_alarm is not None:
                     continue
                 await self._maybe_cut()
+                if self.role is Role.LEADER:
+                    status = self.raw.status()
+                    self._maybe_change_conf(
+                        self.applied.value == status.last_index == status.hard_state.commit
+                    )
                 await self._process_ready()
                 if now >= next_reforward:
                     self._reforward(now)
@@ -456,6 +493,11 @@ class NodeRuntime:
                     self._raise_fork_alarm(str(exc))
                     return
                 self._after_block(entry, result)
+                if any(
+                    event.contract == "msp" and event.type in MEMBERSHIP_EVENTS
+                    for _, event in result.events
+                ):
+                    await self._refresh_membership()
             self.applied.advance(entry.index)
         if self._inflight is not None and self.applied.value >= self._inflight.index:
             self._inflight = None
