@@ -1,0 +1,45 @@
+"""A follower that was down while hundreds of blocks committed catches up on restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import THREE_ORGS, ClusterFactory, registrations
+
+pytestmark = pytest.mark.e2e
+
+BLOCKS_MISSED = 200
+TXS_PER_BLOCK = 2
+BATCH = 40
+
+
+def test_a_node_that_missed_many_blocks_catches_up(make_cluster: ClusterFactory) -> None:
+    # Tiny blocks, so a few requests make hundreds of them.
+    cluster = make_cluster(THREE_ORGS, {"block": {"max_transactions": TXS_PER_BLOCK}})
+    leader = cluster.wait_leader()
+    absent = next(n for n in cluster.ids if n != leader)
+    start_height = cluster.wait_converged()
+    cluster.stop(absent)
+    present = [n for n in cluster.ids if n != absent]
+
+    factory = registrations(cluster)
+    committed: list[str] = []
+    height = start_height
+    while height < start_height + BLOCKS_MISSED:
+        response = cluster.submit(leader, factory.batch(BATCH), timeout_s=30.0)
+        assert response.status_code == 200, response.text
+        receipts = [item["receipt"] for item in response.json()["results"]]
+        assert all(r["code"] == "ok" for r in receipts), receipts
+        committed += [r["tx_id"] for r in receipts]
+        height = max(height, *(int(r["height"]) for r in receipts))
+    cluster.wait_height(height, present)
+
+    cluster.start(absent)
+    cluster.wait_height(height, timeout_s=120.0)
+    chain = cluster.assert_same_chain()
+    assert chain.height >= start_height + BLOCKS_MISSED
+    assert {t for ids in chain.tx_ids.values() for t in ids} >= set(committed)
+    for tx_id in committed[-3:]:
+        receipt = cluster.receipt(absent, tx_id)
+        assert receipt is not None
+        assert receipt["state"] == "committed"
