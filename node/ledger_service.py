@@ -22,6 +22,7 @@ from chaincode.registry import ContractRegistry
 from node.admission import Admission
 from node.chain import Chain
 from node.errors import ForkDetected, NodeError, NoLeader, Overloaded
+from node.membership import certificate_warnings
 from node.runtime import NodeRuntime, node_public_key
 from node.service import (
     BlockView,
@@ -47,6 +48,8 @@ from sdk.merkle import inclusion_proof
 from sdk.tx import SignedTransaction
 
 READ_INDEX_TIMEOUT_S = 5.0
+CERT_WARNING_MS = 30 * 24 * 3600 * 1000
+"""Health warns about certificates that expire within 30 days (issue: outages from expiry)."""
 EVENT_BATCH = 1000
 ROLE_NAMES = {
     "LEADER": "leader",
@@ -78,6 +81,7 @@ class NodeLedgerService:
         self.registry = registry
         self.chain_id = runtime.genesis.chain_id
         self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
+        self._cert_warnings: tuple[int, list[str]] = (-2, [])
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -458,7 +462,20 @@ class NodeLedgerService:
             commit_index=status.hard_state.commit,
             fork_alarm=rt.fork_alarm,
             peers=peers,
+            certificate_warnings=self._certificate_warnings(),
         )
+
+    def _certificate_warnings(self) -> list[str]:
+        """Active member and node keys whose certificate expires within 30 days (or has),
+        recomputed once per committed height."""
+        height = self.store.height()
+        if self._cert_warnings[0] == height:
+            return self._cert_warnings[1]
+        warnings = certificate_warnings(
+            self.store, now_ms=self._clock_ms(), within_ms=CERT_WARNING_MS
+        )
+        self._cert_warnings = (height, warnings)
+        return warnings
 
     def metrics(self) -> str:
         rt = self.runtime

@@ -17,8 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chaincode.contracts.msp.records import (
+    MEMBER_PREFIX,
     NAMESPACE,
     NODE_PREFIX,
+    MemberRecord,
+    MemberStatus,
     NodeRecord,
     NodeStatus,
     OrgRecord,
@@ -102,3 +105,26 @@ def next_conf_change(current: ConfState, desired: ConfState) -> ConfChange | Non
     for node in sorted(desired.learners & current.voters):
         return ConfChange(ConfChangeType.ADD_LEARNER, node)
     return None
+
+
+def certificate_warnings(store: LedgerStore, *, now_ms: int, within_ms: int) -> list[str]:
+    """One line per active member or node key whose certificate expires by ``now + within``
+    (expired ones included), for /health: expired certificates are a top cause of outages."""
+    warnings: list[str] = []
+    for _, value in store.range(NAMESPACE, MEMBER_PREFIX, MEMBER_PREFIX[:-1] + "0"):
+        record = MemberRecord.from_value(value)
+        if record.status is not MemberStatus.ACTIVE:
+            continue
+        left_ms = record.not_after_ms - now_ms
+        if left_ms > within_ms:
+            continue
+        who = f"node {record.node_id}" if record.node_id is not None else "member"
+        subject = f"{who} key {record.key_id[:16]}… of org {record.org_id!r}"
+        if left_ms <= 0:
+            warnings.append(f"{subject}: certificate EXPIRED; rotate it (msp rotate)")
+        else:
+            days = left_ms / 86_400_000
+            warnings.append(
+                f"{subject}: certificate expires in {days:.1f} days; rotate it (msp rotate)"
+            )
+    return warnings

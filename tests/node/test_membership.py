@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from chaincode.contracts.msp.records import MemberRecord
 from consensus import ConfChange, ConfChangeType, ConfState, NodeId
-from node.membership import next_conf_change, read_membership
+from node.membership import certificate_warnings, next_conf_change, read_membership
 from tests.node.chain_fixtures import Replica, genesis
 
 
@@ -65,3 +66,23 @@ def test_never_removes_the_last_voter() -> None:
         ConfChangeType.ADD_LEARNER, NodeId(2)
     )
     assert next_conf_change(conf({1}, {2}), conf(set(), {2})) is None
+
+
+def test_certificate_warnings_come_30_days_ahead(tmp_path: Path) -> None:
+    replica = Replica(tmp_path / "n1")
+    try:
+        ends = sorted(
+            MemberRecord.from_value(v).not_after_ms
+            for _, v in replica.store.range("msp", "member/", "member0")
+        )
+        first = ends[0]
+        month = 30 * 86_400_000
+        assert certificate_warnings(replica.store, now_ms=first - month - 1, within_ms=month) == []
+        soon = certificate_warnings(replica.store, now_ms=first - 86_400_000, within_ms=month)
+        assert soon
+        assert all("expires in" in line for line in soon[:1])
+        late = certificate_warnings(replica.store, now_ms=ends[-1] + 1, within_ms=month)
+        assert len(late) == len(ends)
+        assert all("EXPIRED" in line for line in late)
+    finally:
+        replica.close()
