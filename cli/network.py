@@ -37,6 +37,7 @@ from network.consortium import (
     generate_consortium,
     parse_orgs,
 )
+from network.docker.commands import app as docker_app
 from network.errors import (
     BadOrgSpec,
     ConsortiumExists,
@@ -50,6 +51,11 @@ from network.probe import NodeHealth
 
 app = typer.Typer(
     help="Generate a consortium and run its nodes as local processes.", no_args_is_help=True
+)
+app.add_typer(
+    docker_app,
+    name="docker",
+    help="The 4-org test network in docker (build, up, status, logs, down, wipe).",
 )
 
 DEFAULT_ORGS: Final = ",".join(o.name for o in default_orgs())
