@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import code, coldchain, demo, epcis, network, node
+from cli import bench, code, coldchain, demo, epcis, network, node
 
 app = typer.Typer(
     name="rxl",
@@ -22,6 +22,7 @@ app.add_typer(coldchain.app, name="coldchain")
 app.add_typer(node.app, name="node")
 app.add_typer(network.app, name="network")
 app.add_typer(demo.app, name="demo")
+app.add_typer(bench.app, name="bench")
 
 
 def main() -> None:

@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"consensus", "chaincode", "node", "sdk", "cli", "network"}
+OURS = {"consensus", "chaincode", "node", "sdk", "cli", "network", "bench"}
 ALLOWED: dict[str, set[str]] = {
     "consensus": set(),
     "sdk": set(),
     "chaincode": {"sdk"},
     "node": {"consensus", "chaincode", "sdk"},
     "network": {"sdk"},
-    "cli": {"sdk", "node", "chaincode", "consensus", "network"},
+    "bench": {"sdk", "network"},
+    "cli": {"sdk", "node", "chaincode", "consensus", "network", "bench"},
 }
 FORBIDDEN_IN_CONSENSUS = {"asyncio", "time", "random", "os", "socket", "threading", "logging"}
 # The simulator seeds its own random.Random and hands it to the core; the core only ever
