@@ -354,7 +354,11 @@ class AsyncClient:
                 failure = self._core.unreachable(exc)
             except StreamFailed as exc:
                 failure = Failure(exc.message, exc.code)
-            await self._pause(attempts.failed(failure.reason, code=failure.code))
+            await self._pause(
+                attempts.failed(
+                    failure.reason, code=failure.code, retry_after=failure.retry_after_s
+                )
+            )
 
     async def _refusal(self, call: Call[Any], response: httpx.Response) -> Failure | None:
         if response.status_code == 200:

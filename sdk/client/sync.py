@@ -98,6 +98,12 @@ class Client:
     that answered and fails over to the others. ``identity`` signs transactions and reads;
     without it only public calls work (``verify_code``, ``health``, submitting transactions
     signed elsewhere). ``chain_id`` is read from ``/health`` when not given.
+
+    ``timeout`` bounds connecting and each answer; ``commit_timeout`` is the default wait for
+    a commit. ``retries`` and ``backoff`` bound fail-over (:mod:`sdk.client.retry`).
+    ``verify``/``ca`` configure TLS (``ca``: the consortium's org CA bundle). ``transport``,
+    ``sleep``, ``clock`` and ``rng`` replace httpx's transport, the waiting, the monotonic
+    clock and the jitter source: tests pass in-memory and virtual ones.
     """
 
     def __init__(
@@ -360,7 +366,11 @@ class Client:
                 failure = self._core.unreachable(exc)
             except StreamFailed as exc:
                 failure = Failure(exc.message, exc.code)
-            self._pause(attempts.failed(failure.reason, code=failure.code))
+            self._pause(
+                attempts.failed(
+                    failure.reason, code=failure.code, retry_after=failure.retry_after_s
+                )
+            )
 
     def _refusal(self, call: Call[Any], response: httpx.Response) -> Failure | None:
         """None for a 200 to stream; a Failure to retry elsewhere; raises a final refusal."""
