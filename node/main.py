@@ -22,6 +22,7 @@ from chaincode.contracts import builtin_contracts
 from chaincode.registry import ContractPin, ContractRegistry, discover
 from node.admission import Admission
 from node.api import ApiLimits, create_app
+from node.api.auth.tls import ClientCertHttpToolsProtocol
 from node.chain import Chain
 from node.checkpoints import CheckpointBook
 from node.config import NodeConfig, load_config
@@ -102,9 +103,15 @@ def _uvicorn_config(parts: NodeParts) -> uvicorn.Config:
     if config.api_tls is not None:
         kwargs["ssl_certfile"] = str(config.api_tls.cert)
         kwargs["ssl_keyfile"] = str(config.api_tls.key)
-        if config.api_tls.client_ca is not None:
-            kwargs["ssl_ca_certs"] = str(config.api_tls.client_ca)
-            kwargs["ssl_cert_reqs"] = ssl.CERT_OPTIONAL
+        # Client certificates are optional (public verify needs none); when one is presented
+        # it must chain to a consortium CA, and the API reads the member identity from it.
+        client_ca = config.api_tls.client_ca
+        if client_ca is None:
+            client_ca = config.data_dir / "api-client-cas.pem"
+            client_ca.write_text("".join(org.ca_cert_pem for org in parts.genesis.orgs))
+        kwargs["ssl_ca_certs"] = str(client_ca)
+        kwargs["ssl_cert_reqs"] = ssl.CERT_OPTIONAL
+        kwargs["http"] = ClientCertHttpToolsProtocol
     return uvicorn.Config(
         app,
         host=config.api.host,
