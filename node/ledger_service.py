@@ -97,16 +97,10 @@ class NodeLedgerService:
             raise NoLeader("no leader is elected right now; retry shortly or use another node")
         now_ms = self._clock_ms()
         checked = await asyncio.to_thread(self._admit_all, transactions, now_ms)
-        results: list[SubmitResult | None] = []
-        fresh: list[SignedTransaction] = []
-        for item in checked:
-            if isinstance(item, SubmitResult):
-                results.append(item)
-            elif self.store.locate(item.tx_id) is not None:
-                results.append(SubmitResult(item.tx_id.hex(), True, receipt=self._receipt(item)))
-            else:
-                fresh.append(item)
-                results.append(None)
+        admitted = [item for item in checked if isinstance(item, SignedTransaction)]
+        known = await asyncio.to_thread(self.store.known_tx_ids, (tx.tx_id for tx in admitted))
+        # Once per id: a batch may repeat a transaction, and each waiter must be forgotten.
+        fresh = list({tx.tx_id: tx for tx in admitted if tx.tx_id not in known}.values())
         futures = {tx.tx_id: self.runtime.waiters.wait(tx.tx_id) for tx in fresh} if wait else {}
         try:
             self.runtime.submit_local(fresh)
@@ -120,14 +114,16 @@ class NodeLedgerService:
                 self.runtime.waiters.forget(tx_id, future)
                 if future.done() and future.exception() is not None:
                     raise future.exception()  # type: ignore[misc]
+        # One decode per block, off the event loop: a batch of n transactions in one block
+        # would otherwise decode that block n times while Raft heartbeats wait.
+        committed = await asyncio.to_thread(self._committed_receipts, [tx.tx_id for tx in admitted])
         answers: list[SubmitResult] = []
-        fresh_iter = iter(fresh)
-        for result in results:
-            if result is not None:
-                answers.append(result)
+        for item in checked:
+            if isinstance(item, SubmitResult):
+                answers.append(item)
                 continue
-            tx = next(fresh_iter)
-            answers.append(SubmitResult(tx.tx_id.hex(), True, receipt=self._receipt(tx)))
+            receipt = committed.get(item.tx_id) or self._pending_receipt(item.tx_id)
+            answers.append(SubmitResult(item.tx_id.hex(), True, receipt=receipt))
         return answers
 
     def _admit_all(
@@ -151,17 +147,33 @@ class NodeLedgerService:
             return Receipt(tx_id, TxState.UNKNOWN)
         return self._receipt_by_id(raw_id)
 
-    def _receipt(self, tx: SignedTransaction) -> Receipt:
-        return self._receipt_by_id(tx.tx_id)
-
     def _receipt_by_id(self, tx_id: bytes) -> Receipt:
+        committed = self._committed_receipt(tx_id, {})
+        return committed if committed is not None else self._pending_receipt(tx_id)
+
+    def _pending_receipt(self, tx_id: bytes) -> Receipt:
+        """The receipt of a transaction that is not in a committed block (yet)."""
+        state = TxState.PENDING if tx_id in self.runtime.pool else TxState.UNKNOWN
+        return Receipt(tx_id.hex(), state)
+
+    def _committed_receipts(self, tx_ids: list[bytes]) -> dict[bytes, Receipt]:
+        """Receipts of those of ``tx_ids`` that are committed; each block is decoded once."""
+        blocks: dict[int, Block | None] = {}
+        found: dict[bytes, Receipt] = {}
+        for tx_id in tx_ids:
+            receipt = self._committed_receipt(tx_id, blocks)
+            if receipt is not None:
+                found[tx_id] = receipt
+        return found
+
+    def _committed_receipt(self, tx_id: bytes, blocks: dict[int, Block | None]) -> Receipt | None:
         location = self.store.locate(tx_id)
         if location is None:
-            if tx_id in self.runtime.pool:
-                return Receipt(tx_id.hex(), TxState.PENDING)
-            return Receipt(tx_id.hex(), TxState.UNKNOWN)
+            return None
         outcome = self.store.outcome(tx_id)
-        block = self._block(location.height)
+        if location.height not in blocks:
+            blocks[location.height] = self._block(location.height)
+        block = blocks[location.height]
         code = block.results[location.index] if block is not None else ""
         return Receipt(
             tx_id=tx_id.hex(),

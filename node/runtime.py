@@ -53,7 +53,7 @@ from consensus.types import ConfChange, apply_conf_change
 from node.chain import ApplyResult, Chain
 from node.checkpoints import Checkpoint, CheckpointBook, sign_checkpoint, verify_checkpoint
 from node.config import NodeConfig
-from node.errors import ForkDetected, NoLeader, NotCurrent
+from node.errors import ForkDetected, NoLeader, NotCurrent, Overloaded
 from node.frames import (
     CheckpointFrame,
     ForwardFrame,
@@ -270,22 +270,38 @@ class NodeRuntime:
             await self._inbox.put(message)
             self._wake.set()
         elif isinstance(parsed, ForwardFrame):
-            self._accept_forwarded(parsed.transactions)
+            # Off the event loop: decoding thousands of transactions here would starve the
+            # driver long enough for followers to miss heartbeats and start an election.
+            fresh = await asyncio.to_thread(self._decode_forwarded, parsed.transactions)
+            self._accept_forwarded(fresh)
         elif isinstance(parsed, CheckpointFrame):
             self._accept_checkpoint(int(sender), parsed.body)
 
-    def _accept_forwarded(self, wires: list[bytes]) -> None:
-        added = 0
+    def _decode_forwarded(self, wires: list[bytes]) -> list[SignedTransaction]:
+        """The forwarded transactions that decode and are not committed yet (worker thread)."""
+        decoded: list[SignedTransaction] = []
         for wire in wires:
             try:
-                tx = SignedTransaction.from_wire(wire)
+                decoded.append(SignedTransaction.from_wire(wire))
             except Exception as exc:  # noqa: BLE001 - a peer's garbage must not stop the node
                 log.warning("dropping a forwarded transaction that does not decode: %s", exc)
-                continue
-            if tx.tx_id in self.pool or self.chain.store.locate(tx.tx_id) is not None:
-                continue
-            if self.pool.add(tx):
-                added += 1
+        known = self.chain.store.known_tx_ids(tx.tx_id for tx in decoded)
+        return [tx for tx in decoded if tx.tx_id not in known]
+
+    def _accept_forwarded(self, transactions: list[SignedTransaction]) -> None:
+        added = 0
+        for tx in transactions:
+            try:
+                added += self.pool.add(tx)
+            except Overloaded:
+                # Not the sender's fault: it keeps them and forwards them again later. Raising
+                # here would drop the link, and with it the Raft messages it carries.
+                log.warning(
+                    "node %s: the pool is full; %d forwarded transactions wait at their node",
+                    self.node_id,
+                    len(transactions) - added,
+                )
+                break
         if added:
             self._wake.set()
 

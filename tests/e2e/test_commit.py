@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import registrations
+from tests.e2e.conftest import BIG_BATCH, registrations
 from tests.e2e.harness import Cluster
 
 pytestmark = pytest.mark.e2e
@@ -88,3 +89,42 @@ def test_a_resubmitted_transaction_gets_its_receipt_and_runs_once(three_nodes: C
         if t == receipt["tx_id"]
     ]
     assert places == [(receipt["height"], receipt["index"])]
+
+
+def test_the_same_transaction_sent_to_every_node_at_once_runs_once(three_nodes: Cluster) -> None:
+    cluster = three_nodes
+    tx = registrations(cluster).one()
+    with ThreadPoolExecutor(len(cluster.ids)) as pool:
+        responses = list(pool.map(lambda n: cluster.submit(n, [tx]), cluster.ids))
+
+    receipts = [_committed(r.json()) for r in responses]
+    assert all(r == receipts[0] for r in receipts), receipts
+    (receipt,) = receipts[0]
+    product_key = tx.tx.args["product_key"]
+    for node_id in cluster.ids:
+        entry = cluster.get(node_id, f"/v1/state/trace/product/{product_key}").json()["entry"]
+        assert entry["value"]["revision"] == 1
+    chain = cluster.assert_same_chain()
+    executed = [
+        (h, i)
+        for h, ids in chain.tx_ids.items()
+        for i, t in enumerate(ids)
+        if t == receipt["tx_id"] and chain.results[h][i] == "ok"
+    ]
+    assert executed == [(receipt["height"], receipt["index"])]
+
+
+def test_a_batch_of_thousands_commits_through_a_follower(three_nodes: Cluster) -> None:
+    # Regression: the answer once decoded the whole block again for every receipt, on the
+    # event loop (quadratic: minutes for 2000 transactions, and missed heartbeats on the way).
+    cluster = three_nodes
+    follower = _follower(cluster)
+    txs = registrations(cluster).batch(BIG_BATCH)
+
+    response = cluster.submit(follower, txs, timeout_s=30.0)
+
+    assert response.status_code == 200, response.text
+    receipts = _committed(response.json())
+    assert [r["tx_id"] for r in receipts] == [tx.tx_id.hex() for tx in txs]
+    cluster.wait_height(max(r["height"] for r in receipts))
+    cluster.assert_same_chain()

@@ -123,3 +123,41 @@ def test_a_minority_cannot_commit_and_converges_after_the_partition(
     height = _commit(cluster, minority[0])
     cluster.wait_height(height)
     assert cluster.assert_same_chain().height >= height
+
+
+def test_a_paused_leader_steps_down_and_what_it_admitted_commits(healthy_five: Cluster) -> None:
+    cluster = healthy_five
+    old_leader = cluster.wait_leader()
+    factory = registrations(cluster)
+    # Admitted by the leader (no wait), then the leader freezes with them in its pool or in a
+    # block proposal nobody else may have seen.
+    admitted = factory.batch(5)
+    response = cluster.submit(old_leader, admitted, wait=False)
+    assert response.status_code in (200, 202), response.text
+    cluster.pause(old_leader)
+    others = [n for n in cluster.ids if n != old_leader]
+    new_leader = cluster.wait_leader(others)
+    height = _commit(cluster, new_leader, count=3)
+
+    # It wakes up still believing it leads, learns the new term and follows.
+    cluster.resume(old_leader)
+    assert cluster.wait_leader() == new_leader
+    cluster.wait_height(height)
+    tx_ids = [tx.tx_id.hex() for tx in admitted]
+    cluster.wait_for(
+        "what the old leader admitted commits everywhere",
+        lambda: all(
+            (r := cluster.receipt(n, t)) is not None and r["state"] == "committed"
+            for n in cluster.ids
+            for t in tx_ids
+        ),
+        60.0,
+    )
+    chain = cluster.assert_same_chain()
+    ok_places = [
+        t
+        for h, ids in chain.tx_ids.items()
+        for i, t in enumerate(ids)
+        if chain.results[h][i] == "ok"
+    ]
+    assert all(ok_places.count(t) == 1 for t in tx_ids)
