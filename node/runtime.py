@@ -387,14 +387,17 @@ class NodeRuntime:
                             await self._wake.wait()
                 self._wake.clear()
                 now = loop.time()
-                ticks = 0
-                while now >= next_tick and ticks < 10:
+                # Messages first, then at most one tick (Go's ticker drops ticks a slow reader
+                # missed, and so do we): after the loop stalled, say on a big batch, the
+                # heartbeats that arrived meanwhile count before time does, and a stall is
+                # never replayed as many ticks at once, which would start an election (or
+                # depose the leader by check-quorum) although every peer kept in touch.
+                self._step_inbox()
+                if now >= next_tick:
                     self.raw.tick()
                     next_tick += tick_s
-                    ticks += 1
-                if now >= next_tick:
-                    next_tick = now + tick_s
-                self._step_inbox()
+                    if next_tick <= now:
+                        next_tick = now + tick_s
                 if self.fork_alarm is not None:
                     continue
                 await self._process_ready()
