@@ -6,7 +6,10 @@ that touches membership the node re-reads it here and
 
 * replaces the transport's peer table (addresses and certificate pins of active nodes) and
   its trusted CAs (active organizations), so a removed organization's node can no longer
-  connect, and a new one can;
+  connect, and a new one can. A removed node that is still in Raft's configuration keeps
+  its link (and its org's CA stays trusted) until the change removing it from Raft is
+  applied: until then quorums may still need its vote, and cutting it off first could leave
+  the rest without a quorum;
 * on the leader, moves Raft's configuration toward the one msp describes, one server at a
   time (``next_conf_change``): new nodes join as learners first, are promoted to voters only
   when governance promotes them, and removed nodes leave last.
@@ -14,6 +17,7 @@ that touches membership the node re-reads it here and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from chaincode.contracts.msp.records import (
@@ -53,16 +57,28 @@ class Membership:
     """Active nodes, by id."""
     orgs: tuple[OrgRecord, ...]
     """Active organizations, by id."""
+    removed_nodes: tuple[NodeRecord, ...] = ()
+    """Nodes governance removed, by id: peers only while Raft still counts them."""
+    removed_orgs: tuple[OrgRecord, ...] = ()
+    """Organizations governance removed, by id."""
 
-    def peers(self, own_id: int) -> dict[PeerId, PeerInfo]:
+    def peers(self, own_id: int, in_raft: Collection[int] = ()) -> dict[PeerId, PeerInfo]:
+        """Active nodes, and removed ones still in Raft's configuration ``in_raft``."""
         return {
             PeerId(n.node_id): PeerInfo(n.host, n.peer_port, cert_fingerprint(n.cert_pem))
-            for n in self.nodes
+            for n in self.linked_nodes(in_raft)
             if n.node_id != own_id
         }
 
-    def trusted_ca_pems(self) -> tuple[str, ...]:
-        return tuple(org.ca_cert_pem for org in self.orgs)
+    def trusted_ca_pems(self, in_raft: Collection[int] = ()) -> tuple[str, ...]:
+        """CAs of active organizations, and of removed ones whose node Raft still counts."""
+        orgs = {n.org_id for n in self.linked_nodes(in_raft)}
+        kept = tuple(o for o in self.removed_orgs if o.org_id in orgs)
+        return tuple(org.ca_cert_pem for org in (*self.orgs, *kept))
+
+    def linked_nodes(self, in_raft: Collection[int] = ()) -> tuple[NodeRecord, ...]:
+        """The nodes to keep a link with: active ones, and removed ones still in ``in_raft``."""
+        return (*self.nodes, *(n for n in self.removed_nodes if n.node_id in in_raft))
 
     def desired_conf(self) -> ConfState:
         return ConfState(
@@ -83,6 +99,8 @@ def read_membership(store: LedgerStore) -> Membership:
     return Membership(
         nodes=tuple(n for n in nodes if n.status is NodeStatus.ACTIVE),
         orgs=tuple(o for o in orgs if o.status is OrgStatus.ACTIVE),
+        removed_nodes=tuple(n for n in nodes if n.status is not NodeStatus.ACTIVE),
+        removed_orgs=tuple(o for o in orgs if o.status is not OrgStatus.ACTIVE),
     )
 
 

@@ -152,7 +152,6 @@ class NodeRuntime:
         self.commit_index = 0
         self.fork_alarm: str | None = checkpoints.alarm
         self.membership: Membership = read_membership(chain.store)
-        self._peer_keys = self._keys_of(self.membership)
         self._inbox: asyncio.Queue[Message] = asyncio.Queue(INBOX_LIMIT)
         self._wake = asyncio.Event()
         self._inflight: Inflight | None = None
@@ -165,6 +164,7 @@ class NodeRuntime:
         self.transport: PeerTransport | None = None
         self.raw = self._make_raw_node()
         self.conf_state: ConfState = self.raw.status().conf_state
+        self._peer_keys = self._keys_of(self.membership)
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -192,7 +192,7 @@ class NodeRuntime:
             node_id=PeerId(self.node_id),
             cert_path=self.config.tls.cert,
             key_path=self.config.tls.key,
-            trusted_ca_pems=self.membership.trusted_ca_pems(),
+            trusted_ca_pems=self.membership.trusted_ca_pems(self._raft_members()),
             network_id=bytes.fromhex(self.genesis.hash()),
             listen_host=self.config.peer.host,
             listen_port=self.config.peer.port,
@@ -200,43 +200,78 @@ class NodeRuntime:
         )
 
     def peers(self) -> dict[PeerId, PeerInfo]:
-        """Active nodes from committed msp state (genesis seeds it; governance changes it)."""
-        return self.membership.peers(self.node_id)
+        """Active nodes from committed msp state (genesis seeds it; governance changes it),
+        and removed nodes that Raft's configuration still counts (node/membership.py)."""
+        return self.membership.peers(self.node_id, self._raft_members())
+
+    def _raft_members(self) -> frozenset[int]:
+        return frozenset(int(n) for n in self.conf_state.voters | self.conf_state.learners)
 
     def _keys_of(self, membership: Membership) -> dict[int, PublicKey]:
         return {
             n.node_id: node_public_key(n.cert_pem)
-            for n in membership.nodes
+            for n in membership.linked_nodes(self._raft_members())
             if n.node_id != self.node_id
         }
 
     async def _refresh_membership(self) -> None:
-        """Re-read membership after a block that changed it: peers, pins, trusted CAs."""
+        """Re-read membership after a block or a Raft configuration change that changed it:
+        peers, pins, trusted CAs."""
+        before = (self.membership.nodes, self.peers())
         self.membership = read_membership(self.chain.store)
         self._peer_keys = self._keys_of(self.membership)
         if self.transport is not None:
             await self.transport.update_peers(
-                self.peers(), trusted_ca_pems=self.membership.trusted_ca_pems()
+                self.peers(),
+                trusted_ca_pems=self.membership.trusted_ca_pems(self._raft_members()),
             )
-        log.info(
-            "node %s: membership now nodes %s",
-            self.node_id,
-            [n.node_id for n in self.membership.nodes],
-        )
+        if (self.membership.nodes, self.peers()) != before:
+            log.info(
+                "node %s: membership now nodes %s, peers %s",
+                self.node_id,
+                [n.node_id for n in self.membership.nodes],
+                sorted(int(p) for p in self.peers()),
+            )
 
     def _maybe_change_conf(self, applied_all: bool) -> None:
         """Leader only: move Raft's configuration one step toward msp's (docs/node.md)."""
         if self.role is not Role.LEADER or not applied_all:
             return
         change = next_conf_change(self.conf_state, self.membership.desired_conf())
-        if change is None or int(change.node_id) == self.node_id:
-            return  # the leader never removes or demotes itself; another leader will
+        if change is None:
+            return
+        if int(change.node_id) == self.node_id:
+            self._step_aside()  # the leader never removes or demotes itself; the next will
+            return
         try:
             self.raw.propose_conf_change(change)
         except (ConfChangeRefused, ProposalDropped) as exc:
             log.info("node %s: membership change %s deferred: %s", self.node_id, change, exc)
             return
         log.info("node %s: proposed %s %s", self.node_id, change.type.name, change.node_id)
+
+    def _step_aside(self) -> None:
+        """Hand leadership to the most up-to-date other voter (thesis §3.10), once at a time.
+
+        The leader never proposes its own removal, and its peers keep its links until Raft
+        drops it (see ``peers``), so nothing else would ever depose it; the new leader then
+        makes the change.
+        """
+        status = self.raw.status()
+        if status.lead_transferee != NONE:
+            return
+        candidates = [
+            (view.match, int(node))
+            for node, view in status.progress.items()
+            if node in self.conf_state.voters and int(node) != self.node_id
+        ]
+        if not candidates:
+            return
+        _, successor = max(candidates)
+        log.info(
+            "node %s: leaving the configuration; hands leadership to %s", self.node_id, successor
+        )
+        self.raw.transfer_leader(RaftId(successor))
 
     async def start(self) -> None:
         self.transport = PeerTransport(
@@ -403,12 +438,14 @@ class NodeRuntime:
                 await self._process_ready()
                 if self.fork_alarm is not None:
                     continue
-                await self._maybe_cut()
                 if self.role is Role.LEADER:
+                    # Membership first: a block cut now would need the quorum of the old
+                    # configuration, which may count a node its peers just cut off.
                     status = self.raw.status()
                     self._maybe_change_conf(
                         self.applied.value == status.last_index == status.hard_state.commit
                     )
+                await self._maybe_cut()
                 await self._process_ready()
                 if now >= next_reforward:
                     self._reforward(now)
@@ -501,6 +538,8 @@ class NodeRuntime:
             if entry.type is EntryType.CONF_CHANGE:
                 self._apply_conf_change(entry)
                 await asyncio.to_thread(self.chain.mark_applied, entry.index)
+                # A removed node keeps its link until Raft no longer counts it: now, maybe.
+                await self._refresh_membership()
             elif not entry.data:
                 await asyncio.to_thread(self.chain.mark_applied, entry.index)
             else:

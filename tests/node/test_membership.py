@@ -9,7 +9,7 @@ import pytest
 from chaincode.contracts.msp.records import MemberRecord
 from consensus import ConfChange, ConfChangeType, ConfState, NodeId
 from node.membership import certificate_warnings, next_conf_change, read_membership
-from tests.node.chain_fixtures import Replica, genesis
+from tests.node.chain_fixtures import Replica, genesis, tx
 
 
 def conf(voters: set[int], learners: frozenset[int] | set[int] = frozenset()) -> ConfState:
@@ -31,6 +31,43 @@ def test_genesis_membership_matches_the_genesis_file(tmp_path: Path) -> None:
         assert own not in peers
         assert set(peers) == {n.id for n in model.nodes} - {own}
         assert set(found.trusted_ca_pems()) == {o.ca_cert_pem for o in model.orgs}
+    finally:
+        replica.close()
+
+
+def test_a_removed_org_s_node_stays_a_peer_only_while_raft_counts_it(tmp_path: Path) -> None:
+    replica = Replica(tmp_path / "n1")
+    try:
+        change = {"kind": "remove_org", "org_id": "distrib"}
+        proposal = tx("pharmaco/admin", "config", "propose", {"change": change})
+        index, data = replica.cut([proposal])
+        assert replica.apply(index, data).results == ["ok"]
+        approvals = [
+            tx(f"{org}/admin", "config", "approve", {"proposal_id": 1})
+            for org in ("nmpa", "pharmacy")  # with pharmaco: 3 of 4 orgs
+        ]
+        index, data = replica.cut(approvals)
+        applied = replica.apply(index, data)
+        assert applied.results == ["ok", "ok"]
+        assert any(e.type == "org_removed" for _, e in applied.events)
+
+        found = read_membership(replica.store)
+        assert [n.node_id for n in found.nodes] == [1, 3]
+        assert [n.node_id for n in found.removed_nodes] == [2]
+        distrib_ca = next(o.ca_cert_pem for o in genesis().orgs if o.id == "distrib")
+        # Governance has spoken: no link and no trust for the removed org's node ...
+        assert set(found.peers(1)) == {3}
+        assert distrib_ca not in found.trusted_ca_pems()
+        # ... except while Raft still counts node 2: quorums may need its vote.
+        raft = {1, 2, 3}
+        assert set(found.peers(1, raft)) == {2, 3}
+        assert distrib_ca in found.trusted_ca_pems(raft)
+        assert [n.node_id for n in found.linked_nodes(raft)] == [1, 3, 2]
+        # The leader's plan takes it out of Raft, after which the link goes.
+        assert next_conf_change(conf(raft), found.desired_conf()) == ConfChange(
+            ConfChangeType.REMOVE_NODE, NodeId(2)
+        )
+        assert set(found.peers(1, {1, 3})) == {3}
     finally:
         replica.close()
 
