@@ -14,6 +14,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Final
 
 import tomli_w
@@ -126,7 +127,7 @@ def _two_free_ports(cluster: Cluster) -> tuple[int, int]:
 
 
 def _write_node_config(
-    cluster: Cluster, path: Any, node_id: int, api_port: int, peer_port: int
+    cluster: Cluster, path: Path, node_id: int, api_port: int, peer_port: int
 ) -> None:
     """A node.toml like the founding nodes' (same genesis file, same extra settings)."""
     template = tomllib.loads(next(iter(cluster.nodes.values())).config.read_text("utf-8"))
