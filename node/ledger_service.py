@@ -446,14 +446,14 @@ class NodeLedgerService:
         transport_stats = rt.transport.stats() if rt.transport is not None else None
         links = {int(p.node_id): p for p in transport_stats.peers} if transport_stats else {}
         progress = {int(node): view for node, view in status.progress.items()}
-        for node in rt.genesis.nodes:
-            if node.id == rt.node_id:
+        for node_id in sorted({n.node_id for n in rt.membership.nodes} | set(links)):
+            if node_id == rt.node_id:
                 continue
-            link = links.get(node.id)
-            view = progress.get(node.id)
+            link = links.get(node_id)
+            view = progress.get(node_id)
             peers.append(
                 PeerHealth(
-                    node_id=node.id,
+                    node_id=node_id,
                     connected=link is not None and (link.connected or link.inbound_connected),
                     match_index=None if view is None else view.match,
                     last_error="" if link is None else (link.last_error or ""),
