@@ -11,10 +11,7 @@ answer means an earlier attempt got in, which its receipt then shows.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,10 +25,12 @@ from network.demo.errors import DemoNodeError, DemoRefused, DemoSetupError
 from network.demo.story import Outcome
 from network.layout import ConsortiumLayout
 from network.local import load_nodes
+from sdk.client.identity import Identity
+from sdk.client.signing import signed_headers as sign_request
 from sdk.encoding import encode
 from sdk.errors import KeyFileCorrupt, WrongPassphrase
 from sdk.keyfile import load_key
-from sdk.keys import Domain, SigningKey
+from sdk.keys import SigningKey
 from sdk.tx import SignedTransaction, build
 
 WAIT_S: Final = 10
@@ -181,20 +180,12 @@ class ApiLedger:
     def _signed(self, member: MemberRef, method: str, target: str, body: bytes) -> httpx.Response:
         """A signed request (docs/api.md, Signed requests), signed afresh for each attempt:
         a retry with the same nonce would be refused as ``auth.replayed``."""
-        key = self.key(member)
+        identity = Identity(self.key(member))
 
         def signed_headers() -> dict[str, Any]:
-            timestamp_ms = time.time_ns() // 1_000_000
-            nonce = secrets.token_hex(16)
-            digest = hashlib.sha256(body).digest()
-            canonical = encode([self.chain_id, method, target, timestamp_ms, nonce, digest])
-            signature = key.sign(Domain.REQUEST, canonical).value
-            headers = {
-                "X-Rxl-Key-Id": key.key_id.hex(),
-                "X-Rxl-Timestamp": str(timestamp_ms),
-                "X-Rxl-Nonce": nonce,
-                "X-Rxl-Signature": "ed25519:" + base64.b64encode(signature).decode("ascii"),
-            }
+            headers = sign_request(
+                identity, chain_id=self.chain_id, method=method, target=target, body=body
+            )
             if body:
                 headers["Content-Type"] = "application/json"
             return {"content": body or None, "headers": headers}
