@@ -8,7 +8,9 @@ never rewritten). Its scope, the orgs holding codes of the batch, comes from the
 Holds walk the hierarchy: quarantining a pallet holds every case and item on it. They may be
 placed or lifted by a QA or REGULATOR signer, by the owner of the codes, or by the cold-chain
 contract in a nested call (an excursion quarantines a shipment). A hold a regulator placed is
-lifted only by a regulator. Quarantine overrides suspect; suspect never weakens quarantine.
+lifted only by a regulator; the cold-chain contract lifts only holds it placed itself and
+skips the rest (its QA released the excursion, not anyone else's hold). Quarantine overrides
+suspect; suspect never weakens quarantine.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from chaincode.contracts.trace.errors import (
     RELEASE_NEEDS_REGULATOR,
     reject,
 )
+from chaincode.contracts.trace.event_time import event_time
 from chaincode.contracts.trace.journal import Journal
 from chaincode.contracts.trace.models import HoldArgs, RecallArgs
 from chaincode.contracts.trace.records import Doc, require_batch, store, text
@@ -42,6 +45,7 @@ def holders(ctx: Context, bid: str) -> list[str]:
 
 
 def recall(ctx: Context, args: RecallArgs) -> Value:
+    when = event_time(ctx, args)
     bid, batch = require_batch(ctx, args.product_key, args.lot)
     is_regulator = Role.REGULATOR in ctx.signer.roles
     if not is_regulator and text(batch, "mah_org") != ctx.signer.org_id:
@@ -49,13 +53,14 @@ def recall(ctx: Context, args: RecallArgs) -> Value:
     if batch.get("recall") is not None:
         raise reject(ALREADY_RECALLED, f"batch {args.lot} of {args.product_key} is recalled")
     scope = holders(ctx, bid)
-    journal = Journal(ctx)
+    journal = Journal(ctx, when)
     notice: Doc = {
         "position": journal.next_position(),
         "reason": args.reason,
         "org": ctx.signer.org_id,
         "height": ctx.block_height,
         "time_ms": ctx.block_time_ms,
+        **when.fields(),
         "tx_id": ctx.tx_id,
         "holders": list(scope),
     }
@@ -78,15 +83,18 @@ def release_quarantine(ctx: Context, args: HoldArgs) -> Value:
     groups = walk(ctx, top_keys(ctx, args.codes), must_be_top=False)
     _check_allowed(ctx, groups)
     regulator = Role.REGULATOR in ctx.signer.roles
+    by_coldchain = ctx.caller == COLDCHAIN_CONTRACT
     for top, group in groups.items():
-        if group[0].hold is None:
+        if group[0].hold is None and not by_coldchain:
             raise reject(NOT_ON_HOLD, f"{top} is not on hold")
     changed: Groups = {}
     for top, group in groups.items():
-        changed[top] = [r for r in group if r.hold is not None]
+        changed[top] = [r for r in group if _liftable(r.hold, by_coldchain)]
         for record in changed[top]:
             if record.hold is not None and record.hold.get("by_regulator") and not regulator:
                 raise reject(RELEASE_NEEDS_REGULATOR, f"{record.key}: a regulator's hold")
+    if by_coldchain:
+        changed = {top: group for top, group in changed.items() if group}
     for record in flat(changed):
         store(ctx, record.but(hold=None))
     log_groups(ctx, Journal(ctx), changed, "hold_released", {"reason": args.reason})
@@ -112,6 +120,11 @@ def _hold(ctx: Context, args: HoldArgs, kind: str) -> Value:
         store(ctx, record.but(hold=hold))
     log_groups(ctx, Journal(ctx), changed, kind, {"reason": args.reason})
     return {"count": len(flat(changed)), "kind": kind}
+
+
+def _liftable(hold: Doc | None, by_coldchain: bool) -> bool:
+    """The cold-chain contract lifts only the holds it placed (an excursion's quarantine)."""
+    return hold is not None and (not by_coldchain or hold.get("by") == COLDCHAIN_CONTRACT)
 
 
 def _weaker(current: Doc | None, kind: str) -> bool:
