@@ -200,7 +200,8 @@ class ColdChainContract(Contract):
 
     @transaction(Role.QA)
     def resolve_excursion(self, ctx: Context, args: ResolveArgs) -> Value:
-        """QA of the responsible org decides: release (with reason), reject or destroy."""
+        """QA of the responsible org decides: release (with reason), reject or destroy; a release
+        lifts the excursion's quarantine in trace in the same transaction."""
         leg = _load(ctx, f"leg/{args.leg}", errors.UNKNOWN_LEG, f"leg {args.leg!r}")
         if ctx.signer.org_id != leg["responsible_org"]:
             raise _reject(
@@ -214,7 +215,7 @@ class ColdChainContract(Contract):
         )
         if record["status"] != "open":
             raise _reject(errors.EXCURSION_CLOSED, f"excursion is already {record['status']}")
-        decided = exc.close(ctx, record, args.decision, args.reason)
+        decided = exc.close(ctx, leg, record, args.decision, args.reason)
         ctx.put(f"leg/{args.leg}", {**leg, "open_excursion": None})
         ctx.emit("coldchain.excursion_resolved", {"id": record["id"], "decision": args.decision})
         return decided

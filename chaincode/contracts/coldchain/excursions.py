@@ -81,8 +81,16 @@ def _quarantine(ctx: Context, leg: dict[str, Any], reason: str) -> Value:
     return {"requested": len(codes), "ok": True, "code": None}
 
 
-def close(ctx: Context, record: dict[str, Any], decision: str, reason: str) -> dict[str, Value]:
-    """QA decision on an open excursion; the batches stop being blocked by it."""
+def close(
+    ctx: Context, leg: dict[str, Any], record: dict[str, Any], decision: str, reason: str
+) -> dict[str, Value]:
+    """QA decision on an open excursion; the batches stop being blocked by it.
+
+    The codes follow the decision in the same transaction: ``release`` lifts the
+    quarantine the excursion placed (``trace.release_quarantine`` in a nested call);
+    ``reject`` and ``destroy`` leave them quarantined, so they can never ship again, and
+    ``coldchain.codes_condemned`` tells their owners to decommission them.
+    """
     status = {"release": "released", "reject": "rejected", "destroy": "destroyed"}[decision]
     decided: dict[str, Value] = {
         **record,
@@ -93,6 +101,7 @@ def close(ctx: Context, record: dict[str, Any], decision: str, reason: str) -> d
             "by": ctx.signer.key_id,
             "org": ctx.signer.org_id,
             "at_ms": ctx.block_time_ms,
+            "codes": _dispose(ctx, leg, record, decision, reason),
         },
     }
     ctx.put(excursion_key(record["leg"], record["number"]), decided)
@@ -101,3 +110,36 @@ def close(ctx: Context, record: dict[str, Any], decision: str, reason: str) -> d
             open_index_key(batch["product_key"], batch["lot"], record["leg"], record["number"])
         )
     return decided
+
+
+def _dispose(
+    ctx: Context, leg: dict[str, Any], record: dict[str, Any], decision: str, reason: str
+) -> Value:
+    """What the decision did to the leg's codes in trace (recorded on the decision).
+
+    Only a quarantine this excursion placed is lifted. A refusal by trace (a regulator's
+    hold, a code released by hand meanwhile) does not undo the QA decision: it is recorded
+    with its code and ``coldchain.quarantine_lift_refused`` is emitted; QA then lifts the
+    holds with ``trace.release_quarantine`` directly.
+    """
+    codes: list[Value] = [*leg["ssccs"], *leg["codes"]]
+    placed = cast(dict[str, Any], record["quarantine"])
+    if decision != "release":
+        if codes:
+            ctx.emit(
+                "coldchain.codes_condemned",
+                {"id": record["id"], "decision": decision, "codes": codes},
+            )
+        return {"action": "kept_quarantined", "requested": len(codes), "ok": True, "code": None}
+    if not codes or not placed["ok"]:
+        return {"action": "none", "requested": 0, "ok": True, "code": None}
+    lift_reason = f"QA released cold-chain excursion {record['id']}: {reason}"
+    try:
+        ctx.call("trace", "release_quarantine", {"codes": codes, "reason": lift_reason[:200]})
+    except InvalidTransaction as refusal:
+        ctx.emit(
+            "coldchain.quarantine_lift_refused",
+            {"id": record["id"], "code": refusal.code, "message": refusal.message},
+        )
+        return {"action": "lift", "requested": len(codes), "ok": False, "code": refusal.code}
+    return {"action": "lift", "requested": len(codes), "ok": True, "code": None}
