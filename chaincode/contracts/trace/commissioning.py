@@ -25,6 +25,7 @@ from chaincode.contracts.trace.errors import (
     listing,
     reject,
 )
+from chaincode.contracts.trace.event_time import EventTime, event_time
 from chaincode.contracts.trace.journal import Journal, check_org
 from chaincode.contracts.trace.models import CommissionArgs, ContainerArgs
 from chaincode.contracts.trace.products import batch_product
@@ -36,6 +37,7 @@ MAX_LISTED = 5
 
 def commission(ctx: Context, args: CommissionArgs) -> Value:
     production, expiry = _dates(args)
+    when = event_time(ctx, args)
     if keys.LOT_PATTERN.fullmatch(args.lot) is None:
         raise reject(BAD_ARGUMENT, f"lot {args.lot!r} is not 1–20 characters of GS1 set 82")
     product_key, code_keys = _keys(ctx, args, expiry=expiry)
@@ -52,8 +54,8 @@ def commission(ctx: Context, args: CommissionArgs) -> Value:
     _bind_batch(ctx, bid, base, args.lot, production, expiry, len(code_keys))
     owner = check_org(ctx.signer.org_id)
     level = args.level or text(product, "packaging_level")
-    _write(ctx, code_keys, _birth(ctx, level, product_key, bid, owner))
-    journal = Journal(ctx)
+    _write(ctx, code_keys, _birth(ctx, when, level, product_key, bid, owner))
+    journal = Journal(ctx, when)
     journal.hold_count(bid, owner, len(code_keys))
     summary: Doc = {
         "product_key": product_key,
@@ -71,13 +73,14 @@ def commission(ctx: Context, args: CommissionArgs) -> Value:
 
 def commission_containers(ctx: Context, args: ContainerArgs) -> Value:
     """SSCC logistic units: no product, no batch; owned by the signer's org."""
+    when = event_time(ctx, args)
     code_keys = [codes.key_of(ctx, text_) for text_ in args.codes]
     not_sscc = [k for k in code_keys if not k.startswith("sscc:")]
     if not_sscc:
         raise reject(BAD_CODE, f"not SSCCs: {listing(not_sscc)}")
     _reject_duplicates(ctx, code_keys)
     owner = check_org(ctx.signer.org_id)
-    _write(ctx, code_keys, _birth(ctx, args.level, None, None, owner))
+    _write(ctx, code_keys, _birth(ctx, when, args.level, None, None, owner))
     summary: Doc = {"level": args.level, "count": len(code_keys), "codes": list(code_keys)}
     ctx.emit("containers_commissioned", summary)
     return summary
@@ -169,7 +172,9 @@ def _bind_batch(
     ctx.put(keys.batch(bid), {**batch, "codes": (total if isinstance(total, int) else 0) + count})
 
 
-def _birth(ctx: Context, level: str, product_key: str | None, bid: str | None, owner: str) -> Doc:
+def _birth(
+    ctx: Context, when: EventTime, level: str, product_key: str | None, bid: str | None, owner: str
+) -> Doc:
     record: Doc = {
         "level": level,
         "owner": owner,
@@ -177,6 +182,7 @@ def _birth(ctx: Context, level: str, product_key: str | None, bid: str | None, o
         "commissioned": {
             "height": ctx.block_height,
             "time_ms": ctx.block_time_ms,
+            **when.fields(),
             "org": owner,
             "tx_id": ctx.tx_id,
         },

@@ -27,6 +27,7 @@ from chaincode.contracts.trace.models import (
     ContainerArgs,
     DecommissionArgs,
     DisaggregateArgs,
+    DispenseArgs,
     HoldArgs,
     PageArgs,
     RecallArgs,
@@ -89,7 +90,7 @@ class TraceContract(Contract):
         return custody.receive(ctx, args)
 
     @transaction(*DISPENSERS)
-    def dispense(self, ctx: Context, args: CodeArgs) -> Value:
+    def dispense(self, ctx: Context, args: DispenseArgs) -> Value:
         """Dispense once; an unsafe or repeated dispense commits an alert instead."""
         return lifecycle.dispense(ctx, args)
 

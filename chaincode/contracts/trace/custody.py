@@ -23,6 +23,7 @@ from chaincode.contracts.trace.errors import (
     RECALLED,
     reject,
 )
+from chaincode.contracts.trace.event_time import event_time
 from chaincode.contracts.trace.journal import Journal, check_org
 from chaincode.contracts.trace.models import ReceiveArgs, ShipArgs
 from chaincode.contracts.trace.records import (
@@ -55,6 +56,7 @@ def check_movable(record: CodeRecord, org: str) -> None:
 def ship(ctx: Context, args: ShipArgs) -> Value:
     if not codes.gln_valid(args.to_gln):
         raise reject(BAD_ARGUMENT, f"GLN {args.to_gln} has a wrong check digit")
+    when = event_time(ctx, args)
     to_org = check_org(args.to_org)
     sender = ctx.signer.org_id
     tops = top_keys(ctx, args.codes)
@@ -69,6 +71,7 @@ def ship(ctx: Context, args: ShipArgs) -> Value:
         "market": args.market,
         "height": ctx.block_height,
         "time_ms": ctx.block_time_ms,
+        **when.fields(),
     }
     for record in records:
         store(ctx, record.but(transit=transit))
@@ -83,13 +86,14 @@ def ship(ctx: Context, args: ShipArgs) -> Value:
         },
     )
     public: Doc = {"to": to_org, "gln": args.to_gln, "market": args.market}
-    log_groups(ctx, Journal(ctx), groups, "shipped", {**public, "shipment": ctx.tx_id})
+    log_groups(ctx, Journal(ctx, when), groups, "shipped", {**public, "shipment": ctx.tx_id})
     return {"shipment": ctx.tx_id, "count": len(records)}
 
 
 def receive(ctx: Context, args: ReceiveArgs) -> Value:
     if args.gln is not None and not codes.gln_valid(args.gln):
         raise reject(BAD_ARGUMENT, f"GLN {args.gln} has a wrong check digit")
+    when = event_time(ctx, args)
     receiver = check_org(ctx.signer.org_id)
     tops = top_keys(ctx, args.codes)
     # A shipment is received by the codes that were shipped (the tops), never a part of one.
@@ -100,7 +104,7 @@ def receive(ctx: Context, args: ReceiveArgs) -> Value:
             raise reject(NOT_IN_TRANSIT, f"{record.key} is not in transit")
         if record.transit.get("to") != receiver:
             raise reject(NOT_RECIPIENT, f"{record.key} is shipped to {record.transit.get('to')!r}")
-    journal = Journal(ctx)
+    journal = Journal(ctx, when)
     for record in records:
         journal.hold_count(record.batch, record.owner, -1)
         journal.hold_count(record.batch, receiver, 1)

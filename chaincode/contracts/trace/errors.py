@@ -52,6 +52,7 @@ ALREADY_RECALLED = "trace.already_recalled"
 NOT_ALLOWED = "trace.not_allowed"
 NOT_ON_HOLD = "trace.not_on_hold"
 RELEASE_NEEDS_REGULATOR = "trace.release_needs_regulator"
+EVENT_TIME_AHEAD = "trace.event_time_ahead"
 
 
 class TraceRejection(InvalidTransaction):

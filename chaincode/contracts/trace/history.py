@@ -14,6 +14,7 @@ import re
 from chaincode.api import Context, Value
 from chaincode.contracts.trace import codes, keys
 from chaincode.contracts.trace.errors import BAD_ARGUMENT, NOT_MAH, reject
+from chaincode.contracts.trace.event_time import UTC_OFFSET
 from chaincode.contracts.trace.hierarchy import MAX_DEPTH
 from chaincode.contracts.trace.holds import holders
 from chaincode.contracts.trace.models import BatchArgs, BatchHistoryArgs, CodeArgs, PageArgs
@@ -41,6 +42,8 @@ def history(ctx: Context, args: CodeArgs) -> Value:
                 "org": born.get("org"),
                 "height": born.get("height"),
                 "time_ms": born.get("time_ms"),
+                "event_time_ms": born.get("event_time_ms", born.get("time_ms")),
+                "event_time_zone_offset": born.get("event_time_zone_offset", UTC_OFFSET),
                 "tx_id": born.get("tx_id"),
                 "data": {"product_key": record.product, "batch": record.batch},
             }
@@ -83,6 +86,8 @@ def _recall_event(ctx: Context, bid: str | None) -> Doc | None:
         "org": notice.get("org"),
         "height": notice.get("height"),
         "time_ms": notice.get("time_ms"),
+        "event_time_ms": notice.get("event_time_ms", notice.get("time_ms")),
+        "event_time_zone_offset": notice.get("event_time_zone_offset", UTC_OFFSET),
         "tx_id": notice.get("tx_id"),
         "data": {"reason": notice.get("reason")},
     }

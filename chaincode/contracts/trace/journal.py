@@ -12,14 +12,20 @@ from __future__ import annotations
 from chaincode.api import Context
 from chaincode.contracts.trace import keys
 from chaincode.contracts.trace.errors import BAD_ARGUMENT, reject
+from chaincode.contracts.trace.event_time import EventTime, at_block
 from chaincode.contracts.trace.records import Doc
 
 
 class Journal:
-    """Positions, logs and holdings of one transaction; create one per function call."""
+    """Positions, logs and holdings of one transaction; create one per function call.
 
-    def __init__(self, ctx: Context) -> None:
+    ``when`` is the business time of the event (default: the block time, UTC); every entry
+    keeps it next to the block time.
+    """
+
+    def __init__(self, ctx: Context, when: EventTime | None = None) -> None:
         self._ctx = ctx
+        self.when = at_block(ctx) if when is None else when
         self._ordinal: int | None = None
         self._seq = 0
         self._holdings: dict[tuple[str, str], int] = {}
@@ -38,6 +44,7 @@ class Journal:
             "org": ctx.signer.org_id,
             "height": ctx.block_height,
             "time_ms": ctx.block_time_ms,
+            **self.when.fields(),
             "tx_id": ctx.tx_id,
             "data": data,
         }

@@ -32,8 +32,14 @@ from chaincode.contracts.trace.errors import (
     UNDO_WINDOW_CLOSED,
     reject,
 )
+from chaincode.contracts.trace.event_time import event_time
 from chaincode.contracts.trace.journal import Journal
-from chaincode.contracts.trace.models import CodeArgs, CodesArgs, DecommissionArgs, ReturnArgs
+from chaincode.contracts.trace.models import (
+    CodesArgs,
+    DecommissionArgs,
+    DispenseArgs,
+    ReturnArgs,
+)
 from chaincode.contracts.trace.records import (
     ACTIVE,
     DECOMMISSIONED,
@@ -81,10 +87,11 @@ def dispense_alerts(ctx: Context, record: CodeRecord | None) -> list[str]:
     return reasons
 
 
-def dispense(ctx: Context, args: CodeArgs) -> Value:
+def dispense(ctx: Context, args: DispenseArgs) -> Value:
+    when = event_time(ctx, args)
     key = codes.key_of(ctx, args.code)
     record = load(ctx, key)
-    journal = Journal(ctx)
+    journal = Journal(ctx, when)
     reasons = dispense_alerts(ctx, record)
     if reasons:
         alert = journal.alert(key, "dispense", reasons, {})
@@ -99,7 +106,12 @@ def dispense(ctx: Context, args: CodeArgs) -> Value:
     if hierarchy.children_of(ctx, key):
         raise reject(NOT_ALLOWED, f"{key} contains codes: unpack it before dispensing")
     _leave_parent(ctx, journal, key)
-    sale: Doc = {"org": org, "height": ctx.block_height, "time_ms": ctx.block_time_ms}
+    sale: Doc = {
+        "org": org,
+        "height": ctx.block_height,
+        "time_ms": ctx.block_time_ms,
+        **when.fields(),
+    }
     store(ctx, record.but(state=DISPENSED, dispensed={**sale, "tx_id": ctx.tx_id}))
     journal.hold_count(record.batch, org, -1)
     journal.log(key, "dispensed", {})
@@ -135,6 +147,7 @@ def return_dispense(ctx: Context, args: ReturnArgs) -> Value:
 
 def decommission(ctx: Context, args: DecommissionArgs) -> Value:
     """Take codes (and everything packed in them) out of the supply chain, EU FMD states."""
+    when = event_time(ctx, args)
     org = ctx.signer.org_id
     groups = walk(ctx, top_keys(ctx, args.codes), must_be_top=False)
     for record in flat(groups):
@@ -144,7 +157,7 @@ def decommission(ctx: Context, args: DecommissionArgs) -> Value:
             raise reject(IN_TRANSIT, f"{record.key} is in transit")
         if record.state != ACTIVE:
             raise reject(NOT_ACTIVE, f"{record.key} is {record.state}")
-    journal = Journal(ctx)
+    journal = Journal(ctx, when)
     for top in groups:
         _leave_parent(ctx, journal, top)
     stamp: Doc = {
@@ -152,6 +165,7 @@ def decommission(ctx: Context, args: DecommissionArgs) -> Value:
         "org": org,
         "height": ctx.block_height,
         "time_ms": ctx.block_time_ms,
+        **when.fields(),
         "tx_id": ctx.tx_id,
     }
     for record in flat(groups):

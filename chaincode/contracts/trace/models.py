@@ -19,6 +19,20 @@ Org = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:\-]{1,64}$")]
 Market = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Limit = Annotated[int, Field(ge=1, le=1000)]
+EventTimeMs = Annotated[int, Field(ge=0, le=253_402_300_799_999)]
+"""Milliseconds since the Unix epoch, up to 9999-12-31T23:59:59.999Z (EPCIS dateTime)."""
+ZoneOffset = Annotated[str, Field(pattern=r"^(?:[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)$")]
+"""An EPCIS ``eventTimeZoneOffset``: ``±hh:mm`` from -14:00 to +14:00."""
+
+
+class EventTimeArgs(Args):
+    """When the business event happened (EPCIS ``eventTime``), if not at the block time.
+
+    Both default from the block: ``event_time_ms`` to its time, the offset to ``+00:00``.
+    """
+
+    event_time_ms: EventTimeMs | None = None
+    event_time_zone_offset: ZoneOffset | None = None
 
 
 class RegisterProductArgs(Args):
@@ -38,7 +52,7 @@ class RegisterProductArgs(Args):
     base_product: Text | None = None
 
 
-class CommissionArgs(Args):
+class CommissionArgs(EventTimeArgs):
     """Codes of one batch: either ``codes`` (any text form) or ``gtin`` plus ``serials``."""
 
     lot: Text
@@ -58,26 +72,26 @@ class CommissionArgs(Args):
         return self
 
 
-class ContainerArgs(Args):
+class ContainerArgs(EventTimeArgs):
     """Logistic units (SSCC) carry no product or batch."""
 
     codes: FewCodes
     level: Literal["case", "pallet"] = "pallet"
 
 
-class AggregateArgs(Args):
+class AggregateArgs(EventTimeArgs):
     parent: CodeText
     children: FewCodes
 
 
-class DisaggregateArgs(Args):
+class DisaggregateArgs(EventTimeArgs):
     """``children`` None unpacks every child."""
 
     parent: CodeText
     children: FewCodes | None = None
 
 
-class ShipArgs(Args):
+class ShipArgs(EventTimeArgs):
     codes: FewCodes
     to_org: Org
     to_gln: Annotated[str, Field(pattern=r"^\d{13}$")]
@@ -86,7 +100,7 @@ class ShipArgs(Args):
     document_hashes: Annotated[list[Sha256Hex], Field(max_length=20)] = Field(default_factory=list)
 
 
-class ReceiveArgs(Args):
+class ReceiveArgs(EventTimeArgs):
     codes: FewCodes
     gln: Annotated[str, Field(pattern=r"^\d{13}$")] | None = None
 
@@ -95,12 +109,16 @@ class CodeArgs(Args):
     code: CodeText
 
 
+class DispenseArgs(EventTimeArgs):
+    code: CodeText
+
+
 class ReturnArgs(Args):
     code: CodeText
     reason: Text
 
 
-class DecommissionArgs(Args):
+class DecommissionArgs(EventTimeArgs):
     codes: FewCodes
     reason: DecommissionReason
 
@@ -110,7 +128,7 @@ class BatchArgs(Args):
     lot: Text
 
 
-class RecallArgs(Args):
+class RecallArgs(EventTimeArgs):
     product_key: Text
     lot: Text
     reason: Text

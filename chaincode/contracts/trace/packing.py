@@ -21,6 +21,7 @@ from chaincode.contracts.trace.errors import (
     listing,
     reject,
 )
+from chaincode.contracts.trace.event_time import event_time
 from chaincode.contracts.trace.journal import Journal
 from chaincode.contracts.trace.models import AggregateArgs, DisaggregateArgs
 from chaincode.contracts.trace.records import ACTIVE, CodeRecord, require
@@ -30,17 +31,19 @@ RANK = {"item": 0, "case": 1, "pallet": 2}
 
 
 def aggregate(ctx: Context, args: AggregateArgs) -> Value:
+    when = event_time(ctx, args)
     parent, children = _prepare(ctx, args)
     taken = [c.key for c in children if hierarchy.parent_of(ctx, c.key) is not None]
     if taken:
         raise reject(ALREADY_AGGREGATED, f"already packed elsewhere: {listing(taken)}")
-    return _pack(ctx, Journal(ctx), parent, children)
+    return _pack(ctx, Journal(ctx, when), parent, children)
 
 
 def repack(ctx: Context, args: AggregateArgs) -> Value:
     """Move children from whatever parent holds them into ``parent`` in one transaction."""
+    when = event_time(ctx, args)
     parent, children = _prepare(ctx, args)
-    journal = Journal(ctx)
+    journal = Journal(ctx, when)
     for child in children:
         current = hierarchy.parent_of(ctx, child.key)
         if current is None:
@@ -53,6 +56,7 @@ def repack(ctx: Context, args: AggregateArgs) -> Value:
 
 
 def disaggregate(ctx: Context, args: DisaggregateArgs) -> Value:
+    when = event_time(ctx, args)
     parent_key = top_keys(ctx, [args.parent])[0]
     parent = require(ctx, parent_key)
     _check_owner_at_rest(parent, ctx.signer.org_id)
@@ -65,7 +69,7 @@ def disaggregate(ctx: Context, args: DisaggregateArgs) -> Value:
         strangers = [k for k in chosen if k not in members]
         if strangers:
             raise reject(NOT_IN_PARENT, f"not in {parent_key}: {listing(strangers)}")
-    journal = Journal(ctx)
+    journal = Journal(ctx, when)
     _unpack(ctx, journal, parent_key, chosen)
     ctx.emit("disaggregated", {"parent": parent_key, "children": list(chosen)})
     return {"parent": parent_key, "children": list(chosen)}
