@@ -9,8 +9,9 @@ for that invocation and compares the two field by field (CBV 2.0 pre-hash fragme
 field that would not come back — a `readPoint`, a different disposition, a missing
 `rxl:org` — is a *difference*; by default such an event is refused, because re-exporting
 it would give another event hash. `lossy=True` imports it anyway and reports the fields on
-`TraceInvocation.differences`. The comparison assumes the ledger keeps the event's time
-(see `TraceRecord.event_time_ms`).
+`TraceInvocation.differences`. The event's time and zone offset go into the args
+(`event_time_ms`, `event_time_zone_offset`): the trace contract keeps them, so the exported
+event has the source's `eventTime` whatever block commits it.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def _invocation(reader: EventReader, source_hash: str, orgs: Mapping[str, str]) 
     predicted = _predicted(reader, parsed, signer, time_ms, offset)
     return TraceInvocation(
         function=parsed.function,
-        args=parsed.args,
+        args=parsed.args | {"event_time_ms": time_ms, "event_time_zone_offset": offset},
         signer_org=signer,
         event_time_ms=time_ms,
         event_time_zone_offset=offset,

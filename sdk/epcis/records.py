@@ -9,9 +9,10 @@ One record per committed (`ok`) transaction of the `trace` contract::
 
 `events` are the trace events the transaction emitted, in order (needed for `dispense`, whose
 outcome — a sale or an alert — is not in its args). `event_time_ms` and
-`event_time_zone_offset` carry the business time of the event when it differs from the block
-time; the trace contract does not store one today, so records built from the API leave them
-null and the event time is the block time in UTC.
+`event_time_zone_offset` are the business time of the event; null means the block time in
+UTC. The trace contract keeps the `event_time_ms` / `event_time_zone_offset` args of its
+EPCIS functions in every entry it writes, defaulting to the block time and `+00:00`
+(docs/trace.md, "Event time"); records built from the API carry the same values.
 
 `records_from_api` builds records from raw node API answers: blocks (`GET /v1/blocks/{h}`),
 event stream frames (`GET /v1/events`, the `data:` objects) and msp member entries
@@ -34,6 +35,7 @@ from sdk.tx import SignedTransaction
 __all__ = ["RecordedEvent", "TraceRecord", "history_transactions", "records_from_api"]
 
 TRACE = "trace"
+UTC_OFFSET = "+00:00"
 _OFFSET = re.compile(r"[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00")
 _FIELDS = frozenset(
     {"height", "tx_index", "tx_id", "block_time_ms", "signer_org", "function", "args"}
@@ -227,6 +229,7 @@ def _block_records(
             continue
         if not isinstance(tx.tx.args, dict):
             raise ExportError(f"transaction {tx_id}: args are not an object")
+        event_time_ms, zone_offset = _event_time(tx.tx.args, time_ms, tx_id)
         yield TraceRecord(
             height=height,
             tx_index=index,
@@ -236,7 +239,19 @@ def _block_records(
             function=tx.tx.function,
             args=tx.tx.args,
             events=emitted.get(tx_id, ()),
+            event_time_ms=event_time_ms,
+            event_time_zone_offset=zone_offset,
         )
+
+
+def _event_time(args: Mapping[str, Any], block_time_ms: int, tx_id: str) -> tuple[int, str]:
+    """The event time the trace contract stored for a transaction with these args."""
+    time_ms, offset = args.get("event_time_ms"), args.get("event_time_zone_offset")
+    if time_ms is not None and (type(time_ms) is not int or time_ms < 0):
+        raise ExportError(f"transaction {tx_id}: args.event_time_ms is not a millisecond time")
+    if offset is not None and not isinstance(offset, str):
+        raise ExportError(f"transaction {tx_id}: args.event_time_zone_offset is not text")
+    return (block_time_ms if time_ms is None else time_ms), (offset or UTC_OFFSET)
 
 
 def _transaction(body: Any, height: int, tx_id: Any) -> SignedTransaction:
