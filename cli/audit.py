@@ -1,9 +1,10 @@
 """`rxl audit`: a regulator's history of a code, a batch or an org over a time range.
 
-The rows come from the regulator audit export (`GET /v1/audit/export`, docs/api.md) of the
-trace contract's journals (docs/trace.md, State layout): `log/{code}|…` for a code,
-`blog/{product}|{lot}|…` for a batch, and every batch journal entry an org recorded for an
-org. `--from`/`--to` keep entries whose block time is in [from, to). Formats: a table, JSON,
+A code's rows are its `trace.history` (commissioning, its cases' events while it was inside
+them, a recall). A batch's and an org's come from the regulator audit export (`GET
+/v1/audit/export`, docs/api.md) of the trace contract's batch journal (docs/trace.md, State
+layout): `blog/{product}|{lot}|…` for a batch, every entry the org recorded for an org.
+`--from`/`--to` keep entries whose block time is in [from, to). Formats: a table, JSON,
 CSV, or an EPCIS 2.0 document of the transactions behind the rows (`sdk.epcis`).
 
 Exit codes: 0 ok, 1 refused (e.g. `access.denied`: the key is not a regulator's), 2 bad
@@ -81,7 +82,8 @@ class AuditRow:
 
     block_time_ms: int
     height: int
-    tx_index: int
+    tx_index: int | None
+    """None for rows of a code's history (the contract tells positions, not indexes)."""
     tx_id: str
     event: str
     org: str
@@ -173,7 +175,38 @@ def journal_rows(
                 data=value.get("data"),
             )
         )
-    rows.sort(key=lambda r: (r.height, r.tx_index, r.subject))
+    rows.sort(key=lambda r: (r.height, r.tx_index or 0, r.subject))
+    return rows
+
+
+def code_rows(answer: object, *, from_ms: int | None, to_ms: int | None) -> list[AuditRow]:
+    """Audit rows from a `trace.history` answer, kept when their block time is in range.
+
+    The history holds what the journals do not: the commissioning (derived from the code's
+    record), its cases' events while it was inside them, and a batch recall.
+    """
+    events = answer.get("events") if isinstance(answer, dict) else None
+    if not isinstance(events, list):
+        raise ProtocolError("trace.history answered without an events list")
+    rows: list[AuditRow] = []
+    for event in events:
+        if not isinstance(event, dict):
+            raise ProtocolError("trace.history answered an event that is not an object")
+        time_ms = int(str(event["time_ms"]))
+        if (from_ms is not None and time_ms < from_ms) or (to_ms is not None and time_ms >= to_ms):
+            continue
+        rows.append(
+            AuditRow(
+                block_time_ms=time_ms,
+                height=int(str(event["height"])),
+                tx_index=None,
+                tx_id=str(event["tx_id"]),
+                event=str(event.get("event", "")),
+                org=str(event.get("org", "")),
+                subject=str(event.get("via") or event.get("code")),
+                data=event.get("data"),
+            )
+        )
     return rows
 
 
@@ -310,23 +343,35 @@ def _range(start: str | None, end: str | None) -> tuple[int | None, int | None]:
     return from_ms, to_ms
 
 
+Select = Callable[[Client, int | None, int | None], tuple[list[AuditRow], str]]
+"""Reads the rows of one audit (client, from_ms, to_ms) and names them for a table title."""
+
+
 def _run(
     profile: str | None,
     fmt: Format,
     out: Path | None,
     start: str | None,
     end: str | None,
-    select: Callable[[Client], tuple[str, str, str | None]],
+    select: Select,
 ) -> None:
     with run_command(json_output=fmt is Format.json):
         if fmt is Format.table and out is not None:
             raise CliError("--out needs --format csv, json or epcis")
         from_ms, to_ms = _range(start, end)
         with client_for(profile) as client:
-            prefix, title, org = select(client)
-            versions = audit_export(client, prefix, from_ms=from_ms, to_ms=to_ms)
-            rows = journal_rows(versions, org=org)
+            rows, title = select(client, from_ms, to_ms)
             _emit(client, rows, fmt, out, title)
+
+
+def _journal(prefix: str, title: str, org: str | None = None) -> Select:
+    def select(
+        client: Client, from_ms: int | None, to_ms: int | None
+    ) -> tuple[list[AuditRow], str]:
+        versions = audit_export(client, prefix, from_ms=from_ms, to_ms=to_ms)
+        return journal_rows(versions, org=org), title
+
+    return select
 
 
 @app.command("code")
@@ -340,9 +385,12 @@ def code_command(
 ) -> None:
     """Every event of one code (and of the cases it travelled in) over a time range."""
 
-    def select(client: Client) -> tuple[str, str, str | None]:
+    def select(
+        client: Client, from_ms: int | None, to_ms: int | None
+    ) -> tuple[list[AuditRow], str]:
         key = canonical_code(client, code)
-        return f"log/{key}|", f"history of {key}", None
+        answer = client.trace.history(code=key)
+        return code_rows(answer, from_ms=from_ms, to_ms=to_ms), f"history of {key}"
 
     _run(profile, fmt, out, start, end, select)
 
@@ -366,7 +414,7 @@ def batch_command(
         out,
         start,
         end,
-        lambda _client: (f"blog/{product_key}|{lot}|", f"batch {product_key} lot {lot}", None),
+        _journal(f"blog/{product_key}|{lot}|", f"batch {product_key} lot {lot}"),
     )
 
 
@@ -380,4 +428,4 @@ def org_command(
     profile: ProfileOption = None,
 ) -> None:
     """Every batch event an organization recorded over a time range."""
-    _run(profile, fmt, out, start, end, lambda _client: ("blog/", f"events by {org}", org))
+    _run(profile, fmt, out, start, end, _journal("blog/", f"events by {org}", org))
