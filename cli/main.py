@@ -8,7 +8,22 @@ from __future__ import annotations
 
 import typer
 
-from cli import bench, code, coldchain, demo, epcis, network, node
+from cli import (
+    audit,
+    bench,
+    code,
+    coldchain,
+    demo,
+    epcis,
+    keys,
+    network,
+    node,
+    profile,
+    release,
+    supplier,
+    trace,
+    tx,
+)
 
 app = typer.Typer(
     name="rxl",
@@ -16,7 +31,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(profile.app, name="profile")
+app.add_typer(keys.app, name="keys")
+app.add_typer(tx.app, name="tx")
+app.add_typer(trace.app, name="trace")
 app.add_typer(code.app, name="code")
+app.add_typer(supplier.app, name="supplier")
+app.add_typer(release.app, name="release")
+app.add_typer(audit.app, name="audit")
 app.add_typer(epcis.app, name="epcis")
 app.add_typer(coldchain.app, name="coldchain")
 app.add_typer(node.app, name="node")
