@@ -53,14 +53,15 @@ class LoadReport:
 
 
 class Load:
-    """Submit ``batch`` registrations per request until :meth:`stop` (see the module doc)."""
+    """Submit batches of ``batch[0]`` to ``batch[1]`` registrations (uniformly random) until
+    :meth:`stop` (see the module doc)."""
 
     def __init__(
         self,
         cluster: Cluster,
         factory: Registrations,
         *,
-        batch: int,
+        batch: tuple[int, int],
         wait_s: float,
         rng: random.Random,
     ) -> None:
@@ -73,6 +74,10 @@ class Load:
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="e2e-load", daemon=True)
+
+    def acknowledged_beyond(self, count: int) -> bool:
+        """More than ``count`` transactions acknowledged so far (a progress probe)."""
+        return len(self.report.acknowledged) > count
 
     def start(self) -> None:
         self.report.started = time.monotonic()
@@ -98,7 +103,7 @@ class Load:
 
     def _round(self, client: httpx.Client) -> None:
         node_id = self.rng.choice(self.cluster.ids)
-        txs = self.factory.batch(self.batch)
+        txs = self.factory.batch(self.rng.randint(*self.batch))
         self.report.submitted += len(txs)
         started = time.monotonic()
         try:

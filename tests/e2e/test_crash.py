@@ -4,9 +4,10 @@ A load thread submits batches with ``wait=true`` to random nodes and keeps every
 the API answered ``committed``. Meanwhile a seeded schedule SIGKILLs a node — the leader
 about every other time — at a random instant, restarts it at once, and waits for it to answer
 ``/health`` before the next kill (so at most one node is down: the other two are a quorum).
-At the end every acknowledged transaction is in the chain at its receipt's place with code
-``ok``, executed once, and every node serves the same block hash at every height and signs the
-same state root. Reproduce a failure with ``RXL_E2E_SEED=<seed printed>``.
+Now and then the restarted node is killed again while it starts (recovery itself must be
+crash-safe). At the end every acknowledged transaction is in the chain at its receipt's place
+with code ``ok``, executed once, and every node serves the same block hash at every height and
+signs the same state root. Reproduce a failure with ``RXL_E2E_SEED=<seed printed>``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from functools import partial
 
 import pytest
 
@@ -29,7 +31,9 @@ pytestmark = pytest.mark.e2e
 KILLS = 12
 PAUSE_BETWEEN_KILLS_S = (0.5, 3.0)
 DOWN_FOR_S = (0.0, 1.0)
-BATCH = 20
+BATCH = (1, 60)
+KILL_WHILE_STARTING = 0.2
+"""How often a restarted node is killed again before it answers (crash during recovery)."""
 WAIT_S = 5.0
 SAMPLE_RECEIPTS = 30
 
@@ -71,9 +75,14 @@ def test_acknowledged_transactions_survive_repeated_sigkills(
             cluster.kill(victim)
             pause.wait(rng.uniform(*DOWN_FOR_S))
             cluster.start(victim)
+            if rng.random() < KILL_WHILE_STARTING:
+                pause.wait(rng.uniform(0.5, 3.0))
+                kills["starting"] += 1
+                cluster.kill(victim)
+                cluster.start(victim)
             cluster.wait_for(
                 f"node {victim} answers after its restart (seed {seed})",
-                lambda v=victim: cluster.health(v),  # type: ignore[misc]
+                partial(cluster.health, victim),
                 60.0,
             )
             assert not cluster.exit_codes(), f"a node died by itself (seed {seed})"
@@ -81,7 +90,7 @@ def test_acknowledged_transactions_survive_repeated_sigkills(
         acknowledged = len(load.report.acknowledged)
         cluster.wait_for(
             f"commits continue after the last restart (seed {seed})",
-            lambda: len(load.report.acknowledged) > acknowledged,
+            partial(load.acknowledged_beyond, acknowledged),
             60.0,
         )
     finally:
