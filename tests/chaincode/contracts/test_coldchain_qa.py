@@ -14,6 +14,7 @@ import pytest
 
 from chaincode.contracts.coldchain import ColdChainContract
 from chaincode.contracts.trace import TraceContract
+from chaincode.executor import TxOutcome
 from chaincode.testing import GENESIS_TIME_MS, ContractHarness
 from tests.chaincode.contracts.scenario_coldchain import (
     HOUR,
@@ -77,25 +78,27 @@ def ledger() -> ContractHarness:
     return h
 
 
+def doc(value: Any) -> dict[str, Any]:
+    """A contract result or query answer that must be a map."""
+    assert isinstance(value, dict), value
+    return value
+
+
 def excursion(h: ContractHarness) -> dict[str, Any]:
     """A frozen reading on the freeze-sensitive leg: excursion 1, the pallet quarantined."""
     outcome = h.invoke(
         LOGISTICS, "coldchain", "submit_readings", readings(START, [-50]), time_ms=START + 10_000
     )
-    found = ok(outcome)
-    assert isinstance(found, dict)
-    record = found["excursion"]
-    assert isinstance(record, dict)
-    return record
+    return doc(doc(ok(outcome))["excursion"])
 
 
-def decide(h: ContractHarness, decision: str, signer: Any = ACME_QA) -> Any:
+def decide(h: ContractHarness, decision: str, signer: Any = ACME_QA) -> TxOutcome:
     args = {"leg": "LEG1", "number": 1, "decision": decision, "reason": "stability data"}
     return h.invoke(signer, "coldchain", "resolve_excursion", args)
 
 
 def holds(h: ContractHarness, *codes: str) -> list[Any]:
-    return [h.query(MAKER, "trace", "verify", {"code": c})["hold"] for c in codes]  # type: ignore[index,call-overload]
+    return [doc(h.query(MAKER, "trace", "verify", {"code": c}))["hold"] for c in codes]
 
 
 def test_an_excursion_quarantines_the_whole_pallet(ledger: ContractHarness) -> None:
@@ -108,10 +111,9 @@ def test_qa_release_lifts_the_quarantine_in_the_same_transaction(
     ledger: ContractHarness,
 ) -> None:
     excursion(ledger)
-    decided = ok(decide(ledger, "release"))
-    assert isinstance(decided, dict)
+    decided = doc(ok(decide(ledger, "release")))
     assert decided["status"] == "released"
-    assert decided["decision"]["codes"] == {  # type: ignore[call-overload,index]
+    assert decided["decision"]["codes"] == {
         "action": "lift",
         "requested": 1,
         "ok": True,
@@ -121,8 +123,8 @@ def test_qa_release_lifts_the_quarantine_in_the_same_transaction(
     written = {(w.namespace, w.key.split("/")[0]) for w in ledger.write_sets[-1]}
     assert {("coldchain", "excursion"), ("trace", "code")} <= written, written
     [lifted] = ledger.events_of("trace", "hold_released")
-    assert lifted["count"] == 5
-    assert "LEG1/1" in lifted["reason"]
+    assert doc(lifted)["count"] == 5
+    assert "LEG1/1" in doc(lifted)["reason"]
     # The pallet ships again once its quarantine is lifted.
     ship = {"codes": [PALLET], "to_org": "wholesale", "to_gln": "0614141000005", "market": "US"}
     ok(trace(ledger, MAKER, "ship", ship))
@@ -133,9 +135,8 @@ def test_reject_and_destroy_keep_the_codes_quarantined(
     ledger: ContractHarness, decision: str
 ) -> None:
     excursion(ledger)
-    decided = ok(decide(ledger, decision))
-    assert isinstance(decided, dict)
-    assert decided["decision"]["codes"]["action"] == "kept_quarantined"  # type: ignore[call-overload,index]
+    decided = doc(ok(decide(ledger, decision)))
+    assert decided["decision"]["codes"]["action"] == "kept_quarantined"
     assert holds(ledger, PALLET, CASE, *PACKS) == ["quarantined"] * 5
     [condemned] = ledger.events_of("coldchain", "coldchain.codes_condemned")
     assert condemned == {
@@ -153,17 +154,17 @@ def test_release_leaves_holds_the_excursion_did_not_place(ledger: ContractHarnes
     excursion(ledger)
     ok(decide(ledger, "release"))
     assert holds(ledger, PALLET, CASE, *PACKS) == [None, None, "quarantined", "quarantined", None]
-    info = ledger.query(MAKER, "trace", "verify", {"code": PACKS[0]})
-    assert info["additionalInfo"] == "Suspect"  # type: ignore[index,call-overload]
+    info = doc(ledger.query(MAKER, "trace", "verify", {"code": PACKS[0]}))
+    assert info["additionalInfo"] == "Suspect"
 
 
 def test_release_after_qa_lifted_by_hand_still_commits(ledger: ContractHarness) -> None:
     excursion(ledger)
     ok(trace(ledger, ACME_QA, "release_quarantine", {"codes": [PALLET], "reason": "by hand"}))
-    decided = ok(decide(ledger, "release"))
-    assert decided["decision"]["codes"]["ok"] is True  # type: ignore[call-overload,index]
-    assert ledger.events_of("trace", "hold_released")[-1]["count"] == 0
-    assert decided["status"] == "released"  # type: ignore[call-overload,index]
+    decided = doc(ok(decide(ledger, "release")))
+    assert decided["decision"]["codes"]["ok"] is True
+    assert doc(ledger.events_of("trace", "hold_released")[-1])["count"] == 0
+    assert decided["status"] == "released"
 
 
 def test_a_refused_lift_is_recorded_and_the_decision_stands() -> None:
@@ -172,16 +173,16 @@ def test_a_refused_lift_is_recorded_and_the_decision_stands() -> None:
     ok(h.invoke(LOGISTICS, "coldchain", "register_device", device_args()))
     ok(h.invoke(LOGISTICS, "coldchain", "create_leg", leg_args()))
     excursion(h)
-    decided = ok(decide(h, "release", MAKER_QA))
-    assert decided["status"] == "released"  # type: ignore[call-overload,index]
-    assert decided["decision"]["codes"] == {  # type: ignore[call-overload,index]
+    decided = doc(ok(decide(h, "release", MAKER_QA)))
+    assert decided["status"] == "released"
+    assert decided["decision"]["codes"] == {
         "action": "lift",
         "requested": 1,
         "ok": False,
         "code": "contract.unknown_function",
     }
     [refused] = h.events_of("coldchain", "coldchain.quarantine_lift_refused")
-    assert (refused["id"], refused["code"]) == ("LEG1/1", "contract.unknown_function")
+    assert (doc(refused)["id"], doc(refused)["code"]) == ("LEG1/1", "contract.unknown_function")
     assert (
         h.query(MAKER_QA, "coldchain", "open_excursions", {"product_key": PRODUCT, "lot": "LOT1"})
         == []
@@ -198,10 +199,10 @@ def test_nothing_is_lifted_when_the_quarantine_was_refused(ledger: ContractHarne
         readings(START, [-50], leg="LEG2"),
         time_ms=START + 10_000,
     )
-    assert ok(outcome)["excursion"]["quarantine"]["code"] == "trace.unknown_code"  # type: ignore[call-overload,index]
+    assert doc(ok(outcome))["excursion"]["quarantine"]["code"] == "trace.unknown_code"
     args = {"leg": "LEG2", "number": 1, "decision": "release", "reason": "stability data"}
-    decided = ok(ledger.invoke(ACME_QA, "coldchain", "resolve_excursion", args))
-    assert decided["decision"]["codes"]["action"] == "none"  # type: ignore[call-overload,index]
+    decided = doc(ok(ledger.invoke(ACME_QA, "coldchain", "resolve_excursion", args)))
+    assert decided["decision"]["codes"]["action"] == "none"
     assert ledger.events_of("trace", "hold_released") == []
 
 
