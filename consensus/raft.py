@@ -55,6 +55,11 @@ _FROM_MEMBERS_ONLY = frozenset(
 )
 _UNTERMED = frozenset({MT.READ_INDEX, MT.TRANSFER_LEADER})
 
+# Start-up reads the stored log in pages of this much payload (at least one entry each) to
+# find its conf-change entries: entries are whole blocks, so the log can be far larger than
+# memory, and only the configurations are kept.
+REPLAY_PAGE_BYTES = 1 << 20
+
 
 class Raft:
     """One server's Raft state. Driven through `RawNode`; see its docstring."""
@@ -83,10 +88,21 @@ class Raft:
         self._step_role: StepFn = follower.step_follower
         # (index, configuration in effect from that index on); [0] is the committed base.
         self.confs: list[tuple[int, ConfState]] = [(self.log.first_index() - 1, conf_state)]
-        self._track_entries(self.log.entries_from(self.log.first_index(), 1 << 62))
+        self._replay_stored_confs()
         self.apply_current_conf()
         self._restore_cursors(hard_state, config.applied)
         self.become_follower(self.term, NONE)
+
+    def _replay_stored_confs(self) -> None:
+        """Adopt the configurations of the conf-change entries in storage (§4.1: in effect
+        once in the log), reading it page by page so memory stays bounded by one page."""
+        lo, hi = self.log.first_index(), self.log.last_index() + 1
+        while lo < hi:
+            page = self.log.slice(lo, hi, REPLAY_PAGE_BYTES)
+            for entry in page:
+                if entry.type is EntryType.CONF_CHANGE:
+                    self._adopt_conf_change(entry)
+            lo = page[-1].index + 1
 
     def _restore_cursors(self, hard_state: HardState, applied: int) -> None:
         if hard_state.commit > self.log.last_index():
@@ -370,14 +386,18 @@ class Raft:
             changed = True
         for entry in entries:
             if entry.type is EntryType.CONF_CHANGE:
-                try:
-                    cc = ConfChange.decode(entry.data)
-                except MessageDecodeError as exc:
-                    raise InvariantViolation(f"bad conf change at {entry.index}") from exc
-                self.confs.append((entry.index, apply_conf_change(self.confs[-1][1], cc)))
+                self._adopt_conf_change(entry)
                 changed = True
         if changed:
             self.apply_current_conf()
+
+    def _adopt_conf_change(self, entry: Entry) -> None:
+        """Push the configuration `entry` leads to; the tracker is updated by the caller."""
+        try:
+            cc = ConfChange.decode(entry.data)
+        except MessageDecodeError as exc:
+            raise InvariantViolation(f"bad conf change at {entry.index}") from exc
+        self.confs.append((entry.index, apply_conf_change(self.confs[-1][1], cc)))
 
     def apply_current_conf(self) -> None:
         self.tracker.apply_conf(self.confs[-1][1], self.log.last_index() + 1)
