@@ -72,6 +72,9 @@ def test_a_minority_cannot_commit_and_converges_after_the_partition(
     # the two left are a minority of five.
     majority = [leader, *[n for n in cluster.ids if n != leader][:2]]
     minority = [n for n in cluster.ids if n not in majority]
+    known = registrations(cluster).one()
+    assert cluster.submit(leader, [known]).status_code == 200
+    known_product = known.tx.args["product_key"]
     height_before = cluster.wait_converged()
     for node_id in majority:
         cluster.pause(node_id)
@@ -106,6 +109,15 @@ def test_a_minority_cannot_commit_and_converges_after_the_partition(
         health = cluster.health(node_id)
         assert health is not None
         assert health["height"] == height_before, health
+        assert not health["healthy"]
+        assert health["error"]["code"] == "node.no_leader", health
+        # Reads: linearizable ones cannot be confirmed without a leader; stale ones answer.
+        path = f"/v1/state/trace/product/{known_product}"
+        refused = cluster.get(node_id, path)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error"]["code"] in ("node.no_leader", "node.not_current")
+        stale = cluster.get(node_id, path, consistency="stale")
+        assert stale.status_code == 200, stale.text
 
     for node_id in majority:
         cluster.resume(node_id)
