@@ -23,16 +23,23 @@ RoleArg = Annotated[Role, Field(strict=False)]
 PemArg = Annotated[str, Field(min_length=1, max_length=16_384)]
 NodeIdArg = Annotated[int, Field(ge=1, le=(1 << 63) - 1)]
 PortArg = Annotated[int, Field(ge=1, le=65535)]
+MAX_FOUNDING_ADMINS = 8
+"""At most this many admin certificates travel with an ``add_org`` change."""
 
 
 class AddOrg(Args):
-    """Admit an organization with its CA and the roles that CA may grant."""
+    """Admit an organization with its CA, the roles that CA may grant, and its first admins.
+
+    ``admins`` are member certificates from the new CA with the admin role, enrolled in the
+    same transaction: without one, nobody could ever enroll a member of the new org.
+    """
 
     kind: Literal["add_org"] = "add_org"
     org_id: OrgIdArg
     name: Annotated[str, Field(min_length=1, max_length=200)]
     ca_cert_pem: PemArg
     roles: Annotated[list[RoleArg], Field(min_length=1, max_length=len(Role))]
+    admins: Annotated[list[PemArg], Field(min_length=1, max_length=MAX_FOUNDING_ADMINS)]
 
 
 class RemoveOrg(Args):

@@ -40,6 +40,7 @@ ROLE_NOT_ALLOWED = "msp.role_not_allowed"
 ROLE_ESCALATION = "msp.role_escalation"
 NODE_CERT = "msp.node_certificate"
 NOT_NODE_CERT = "msp.not_node_certificate"
+NOT_ADMIN_CERT = "msp.not_admin_certificate"
 NOT_ACTIVE = "msp.not_active"
 NOT_SUSPENDED = "msp.not_suspended"
 ALREADY_REVOKED = "msp.already_revoked"
@@ -50,6 +51,7 @@ NODE_REMOVED = "msp.node_removed"
 NOT_LEARNER = "msp.not_learner"
 LAST_VOTER = "msp.last_voter"
 BAD_ROLES = "msp.bad_roles"
+BAD_ADMINS = "msp.bad_admins"
 
 
 class SignerRejected(InvalidTransaction):

@@ -23,6 +23,7 @@ from chaincode.contracts.msp.changes import (
     RemoveOrg,
     SetOrgCa,
 )
+from chaincode.contracts.msp.membership import check_grantable, check_new_key, store_member
 from chaincode.contracts.msp.records import (
     NODE_PREFIX,
     KeyKind,
@@ -40,7 +41,7 @@ from chaincode.contracts.msp.records import (
     org_key,
     org_member_prefix,
 )
-from chaincode.errors import Conflict, NotFound
+from chaincode.errors import Conflict, InvalidTransaction, NotFound
 from sdk.roles import Role
 
 
@@ -80,7 +81,38 @@ def _check_add_org(read: Reader, change: AddOrg, at_ms: int) -> None:
         raise Conflict(f"organization id {change.org_id!r} is taken", code=E.ORG_EXISTS)
     if len(set(change.roles)) != len(change.roles):
         raise Conflict("a role is listed twice", code=E.BAD_ROLES)
-    check_ca(change.ca_cert_pem, at_ms, expect_org=change.org_id)
+    founding_admins(read, change, at_ms)
+
+
+def founding_admins(read: Reader, change: AddOrg, at_ms: int) -> list[CertFacts]:
+    """The new org's first admins, checked like ``enroll`` checks a member at block time:
+    each chains to the new CA, carries the admin role (within the org's roles), is not a
+    node certificate, and its key was never enrolled (nor listed twice)."""
+    ca_pem = check_ca(change.ca_cert_pem, at_ms, expect_org=change.org_id)
+    grantable = frozenset(change.roles)
+    found: list[CertFacts] = []
+    for index, pem in enumerate(change.admins):
+        where = f"admins[{index}]"
+        try:
+            facts = certify(pem, ca_pem, at_ms, expect_org=change.org_id)
+        except InvalidTransaction as exc:
+            raise InvalidTransaction(f"{where}: {exc.message}", code=exc.code) from exc
+        if Role.NODE in facts.roles:
+            raise Conflict(
+                f"{where} is a node certificate; nodes join through config add_node",
+                code=E.NODE_CERT,
+            )
+        if Role.ADMIN not in facts.roles:
+            raise Conflict(
+                f"{where} lacks the admin role; issue the first admins' certificates with it",
+                code=E.NOT_ADMIN_CERT,
+            )
+        check_grantable(change.org_id, grantable, facts)
+        if any(f.key_id == facts.key_id for f in found):
+            raise Conflict(f"{where}: key {facts.key_id[:16]}… is listed twice", code=E.BAD_ADMINS)
+        check_new_key(read, facts.key_id)
+        found.append(facts)
+    return found
 
 
 def _check_remove_org(read: Reader, nodes: list[NodeRecord], change: RemoveOrg) -> None:
@@ -174,6 +206,7 @@ def _node_event(node: NodeRecord) -> dict[str, Value]:
 
 
 def _add_org(ctx: Context, change: AddOrg) -> Value:
+    admins = founding_admins(ctx.get, change, ctx.block_time_ms)
     org = OrgRecord(
         org_id=change.org_id,
         name=change.name,
@@ -184,7 +217,12 @@ def _add_org(ctx: Context, change: AddOrg) -> Value:
     )
     ctx.put(org_key(org.org_id), org.to_value())
     roles: list[Value] = [r.value for r in sorted(org.roles)]
-    return _emit(ctx, "org_added", {"org_id": org.org_id, "name": org.name, "roles": roles})
+    added = _emit(ctx, "org_added", {"org_id": org.org_id, "name": org.name, "roles": roles})
+    for facts in admins:
+        member = facts.member(KeyKind.MEMBER, height=ctx.block_height)
+        store_member(ctx, member)
+        ctx.emit("enrolled", member.summary())
+    return added
 
 
 def _remove_org(ctx: Context, change: RemoveOrg) -> Value:

@@ -62,17 +62,22 @@ def same_org(ctx: Context, org_id: str, what: str) -> None:
 
 def check_roles(org: OrgRecord, facts: CertFacts) -> None:
     """The certificate's roles must be among those the org's CA may grant (NODE always may)."""
-    extra = sorted(r.value for r in facts.roles - org.roles - {Role.NODE})
+    check_grantable(org.org_id, org.roles, facts)
+
+
+def check_grantable(org_id: str, grantable: frozenset[Role], facts: CertFacts) -> None:
+    """:func:`check_roles` for an org given by its id and allowed roles (maybe not stored yet)."""
+    extra = sorted(r.value for r in facts.roles - grantable - {Role.NODE})
     if extra:
         raise PermissionDenied(
-            f"organization {org.org_id!r} may not grant the roles {', '.join(extra)}",
+            f"organization {org_id!r} may not grant the roles {', '.join(extra)}",
             code=E.ROLE_NOT_ALLOWED,
         )
 
 
-def check_new_key(ctx: Context, key_id: str) -> None:
+def check_new_key(read: Reader, key_id: str) -> None:
     """A key is enrolled once; a retired (revoked or rotated-out) key never comes back."""
-    existing = load_member(reader(ctx), key_id)
+    existing = load_member(read, key_id)
     if existing is None:
         return
     if existing.status is MemberStatus.REVOKED:
@@ -131,7 +136,7 @@ def enroll(ctx: Context, cert_pem: str) -> Value:
             "node certificates join through governance (config add_node)", code=E.NODE_CERT
         )
     check_roles(org, facts)
-    check_new_key(ctx, facts.key_id)
+    check_new_key(reader(ctx), facts.key_id)
     member = facts.member(KeyKind.MEMBER, height=ctx.block_height)
     store_member(ctx, member)
     ctx.emit("enrolled", member.summary())
@@ -195,7 +200,7 @@ def rotate(ctx: Context, new_cert_pem: str, key_id: str | None) -> Value:
     if facts.key_id == target.key_id:
         successor = successor.rotated_in_place(target)
     else:
-        check_new_key(ctx, facts.key_id)
+        check_new_key(reader(ctx), facts.key_id)
         if Role.ADMIN in target.roles:
             keep_an_admin(ctx, org.org_id, leaving=target.key_id, successor=successor)
         successor = successor.replacing(target.key_id)

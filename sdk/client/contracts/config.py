@@ -33,6 +33,8 @@ class AddOrg(TypedDict):
     name: str
     ca_cert_pem: str
     roles: list[RoleName]
+    admins: list[str]
+    """PEM member certificates from the new CA with the admin role, enrolled with the org."""
 
 
 class RemoveOrg(TypedDict):

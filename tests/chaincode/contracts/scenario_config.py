@@ -53,7 +53,17 @@ def run(harness: ContractHarness) -> None:
             "name": "Wholesale Ltd",
             "ca_cert_pem": ca_pem("wholesale"),
             "roles": ["distributor", "admin"],
+            "admins": [member_pem("wholesale", "admin", (Role.ADMIN, Role.DISTRIBUTOR))],
         },
+    )
+    ok(
+        act(
+            harness,
+            "wholesale/admin",
+            "msp",
+            "enroll",
+            {"cert_pem": member_pem("wholesale", "picker", (Role.DISTRIBUTOR,))},
+        )
     )
     ok(
         act(

@@ -37,6 +37,7 @@ ADD_ORG = {
     "name": "Wholesale Ltd",
     "ca_cert_pem": ca_pem("wholesale"),
     "roles": ["distributor", "admin"],
+    "admins": [member_pem("wholesale", "admin", (Role.ADMIN,))],
 }
 
 
