@@ -87,32 +87,36 @@ def _check_add_org(read: Reader, change: AddOrg, at_ms: int) -> None:
 def founding_admins(read: Reader, change: AddOrg, at_ms: int) -> list[CertFacts]:
     """The new org's first admins, checked like ``enroll`` checks a member at block time:
     each chains to the new CA, carries the admin role (within the org's roles), is not a
-    node certificate, and its key was never enrolled (nor listed twice)."""
+    node certificate, and its key was never enrolled (nor listed twice). A refusal names
+    the certificate (``admins[i]: ...``) and keeps its code and kind."""
     ca_pem = check_ca(change.ca_cert_pem, at_ms, expect_org=change.org_id)
-    grantable = frozenset(change.roles)
     found: list[CertFacts] = []
     for index, pem in enumerate(change.admins):
-        where = f"admins[{index}]"
         try:
-            facts = certify(pem, ca_pem, at_ms, expect_org=change.org_id)
+            facts = _founding_admin(read, change, ca_pem, pem, at_ms)
+            if any(f.key_id == facts.key_id for f in found):
+                raise Conflict(f"key {facts.key_id[:16]}… is listed twice", code=E.BAD_ADMINS)
         except InvalidTransaction as exc:
-            raise InvalidTransaction(f"{where}: {exc.message}", code=exc.code) from exc
-        if Role.NODE in facts.roles:
-            raise Conflict(
-                f"{where} is a node certificate; nodes join through config add_node",
-                code=E.NODE_CERT,
-            )
-        if Role.ADMIN not in facts.roles:
-            raise Conflict(
-                f"{where} lacks the admin role; issue the first admins' certificates with it",
-                code=E.NOT_ADMIN_CERT,
-            )
-        check_grantable(change.org_id, grantable, facts)
-        if any(f.key_id == facts.key_id for f in found):
-            raise Conflict(f"{where}: key {facts.key_id[:16]}… is listed twice", code=E.BAD_ADMINS)
-        check_new_key(read, facts.key_id)
+            raise type(exc)(f"admins[{index}]: {exc.message}", code=exc.code) from exc
         found.append(facts)
     return found
+
+
+def _founding_admin(read: Reader, change: AddOrg, ca_pem: str, pem: str, at_ms: int) -> CertFacts:
+    facts = certify(pem, ca_pem, at_ms, expect_org=change.org_id)
+    if Role.NODE in facts.roles:
+        raise Conflict(
+            "a node certificate cannot be an admin; nodes join through config add_node",
+            code=E.NODE_CERT,
+        )
+    if Role.ADMIN not in facts.roles:
+        raise Conflict(
+            "the certificate lacks the admin role; issue the first admins' certificates with it",
+            code=E.NOT_ADMIN_CERT,
+        )
+    check_grantable(change.org_id, frozenset(change.roles), facts)
+    check_new_key(read, facts.key_id)
+    return facts
 
 
 def _check_remove_org(read: Reader, nodes: list[NodeRecord], change: RemoveOrg) -> None:
