@@ -358,7 +358,23 @@ class NodeRuntime:
             self._raise_fork_alarm(str(alarm))
 
     def submit_local(self, transactions: Sequence[SignedTransaction]) -> None:
-        """Queue admitted transactions: into the pool, and to the leader if it is elsewhere."""
+        """Queue admitted transactions: into the pool, and to the leader if it is elsewhere.
+
+        All or nothing: when the pool cannot take every new one, :class:`Overloaded` and none
+        is queued, so a client told to retry (503) never has half its batch committing.
+        """
+        new = {tx.tx_id for tx in transactions if tx.tx_id not in self.pool}
+        room = self.pool.max_pending - len(self.pool)
+        if len(new) > room:
+            hint = (
+                f"send batches of at most {self.pool.max_pending}"
+                if len(new) > self.pool.max_pending
+                else "retry after a short back-off"
+            )
+            raise Overloaded(
+                f"{len(self.pool)} transactions are waiting for a block (the limit is "
+                f"{self.pool.max_pending}) and {len(new)} more do not fit; {hint}"
+            )
         now = time.monotonic()
         fresh: list[bytes] = []
         for tx in transactions:
