@@ -13,6 +13,7 @@ from cli import (
     bench,
     code,
     coldchain,
+    coldchain_ops,
     demo,
     epcis,
     keys,
@@ -40,6 +41,7 @@ app.add_typer(supplier.app, name="supplier")
 app.add_typer(release.app, name="release")
 app.add_typer(audit.app, name="audit")
 app.add_typer(epcis.app, name="epcis")
+coldchain.app.registered_commands += coldchain_ops.app.registered_commands
 app.add_typer(coldchain.app, name="coldchain")
 app.add_typer(node.app, name="node")
 app.add_typer(network.app, name="network")
