@@ -266,3 +266,25 @@ def test_a_contract_refusal_commits_with_its_code(
     receipt = response.json()["results"][0]["receipt"]
     assert receipt["state"] == "committed"
     assert receipt["code"] == "trace.not_mah"
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+def test_reads_of_what_is_not_there_are_404(three_nodes: Cluster, node: int) -> None:
+    _refused(three_nodes.get(node, f"/v1/transactions/{'ab' * 32}"), 404, "tx.not_found")
+    _refused(three_nodes.get(node, "/v1/blocks/999999999"), 404, "block.not_found")
+    _refused(three_nodes.get(node, f"/v1/blocks/by-hash/{'cd' * 32}"), 404, "block.not_found")
+    _refused(three_nodes.get(node, f"/v1/proofs/{'ef' * 32}"), 404, "proof.not_found")
+
+
+def test_reads_without_valid_credentials_are_401(three_nodes: Cluster, node: int) -> None:
+    url = three_nodes.url(node, "/v1/blocks/0")
+    _refused(three_nodes.http.get(url), 401, "auth.required")
+    signed = three_nodes.get(node, "/v1/blocks/0").request.headers
+    forged = dict(signed)
+    forged["x-rxl-nonce"] = "0123456789abcdef0123456789abcdef"  # not what was signed
+    _refused(three_nodes.http.get(url, headers=forged), 401, "auth.bad_signature")
+    _refused(three_nodes.http.get(url, headers=signed), 401, "auth.replayed")
+    partial = {"x-rxl-key-id": signed["x-rxl-key-id"]}
+    _refused(three_nodes.http.get(url, headers=partial), 401, "auth.malformed")
