@@ -2,8 +2,10 @@
 cluster with its own CA and node, and consortium changes adopted by org admins.
 
 :func:`prepare_joining_org` writes what an operator of the new organization would hold —
-its CA (certificate and key), its node's certificate and key and a ``node.toml`` naming the
-consortium's genesis file — into the cluster's folder, and registers the node with the
+its CA (certificate and key), its first admin's certificate and key (``members/admin.*``,
+so ``Cluster.member_key(org, "admin")`` works once governance has added the org), its node's
+certificate and key and a ``node.toml`` naming the consortium's genesis file — into the
+cluster's folder, and registers the node with the
 :class:`~tests.e2e.harness.Cluster`, so ``start``, ``stop``, ``health`` and the waits work
 for it like for the founding nodes. The node is not in the genesis file: it only joins once
 governance adds it (docs/governance.md, ``add_node``).
@@ -25,12 +27,14 @@ from node.node_key import load_node_key
 from sdk import pki
 from sdk.keyfile import CHEAP_KDF, save_key
 from sdk.keys import SigningKey
+from sdk.roles import Role
 from sdk.tx import SignedTransaction, build
 from tests.e2e.harness import Cluster, Node
 from tests.e2e.peer_client import write_identity
 
 HOST: Final = "127.0.0.1"
 CA_VALIDITY: Final = timedelta(days=365)
+ADMIN_VALIDITY: Final = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,10 @@ class JoiningOrg:
     node: Node
     node_cert_pem: str
     node_key: SigningKey
-    """The node's key: also the org's only key on chain (a node key is a member record)."""
+    """The node's key: on chain once ``add_node`` applies (a node key is a member record)."""
+    admin_cert_pem: str
+    """The org's first admin, enrolled by ``add_org`` itself (docs/governance.md)."""
+    admin_key: SigningKey
 
     @property
     def node_id(self) -> int:
@@ -57,6 +64,7 @@ class JoiningOrg:
             "name": self.name,
             "ca_cert_pem": self.ca_cert_pem,
             "roles": list(self.roles),
+            "admins": [self.admin_cert_pem],
         }
 
     def add_node(self) -> dict[str, Any]:
@@ -91,6 +99,19 @@ def prepare_joining_org(
     cert_path, key_path = write_identity(
         paths.root, paths.node_cert.stem, issuer=(paths.ca_cert, ca_key)
     )
+    admin_key = SigningKey.generate()
+    admin_cert = pki.issue_member_certificate(
+        ca_cert,
+        ca_key,
+        admin_key.public_key,
+        name="admin",
+        roles=[Role.ADMIN],
+        not_before=now - timedelta(hours=1),
+        not_after=now + ADMIN_VALIDITY,
+    )
+    paths.members.mkdir()
+    pki.save_certificate(paths.member_cert("admin"), admin_cert)
+    save_key(paths.member_key("admin"), admin_key, "", kdf=CHEAP_KDF)
     api_port, peer_port = _two_free_ports(cluster)
     _write_node_config(cluster, paths.node_config, node_id, api_port, peer_port)
     node = Node(
@@ -110,6 +131,8 @@ def prepare_joining_org(
         node=node,
         node_cert_pem=cert_path.read_text(encoding="ascii"),
         node_key=load_node_key(key_path),
+        admin_cert_pem=pki.certificate_to_pem(admin_cert).decode("ascii"),
+        admin_key=admin_key,
     )
 
 
