@@ -57,13 +57,23 @@ class WaitTimeout(AssertionError):
     """A polled condition did not hold in time; the message carries the cluster's state."""
 
 
+_HANDED_OUT: set[int] = set()
+"""Ports this process gave to a cluster: two clusters generated before either starts (so
+before either listens) must still get different ports."""
+
+
 def free_base_port(count: int) -> int:
-    """A base port with ``2 * count`` free consecutive ports (API ports, then peer ports)."""
+    """A base port with ``2 * count`` free consecutive ports (API ports, then peer ports),
+    none of them handed out before by this process."""
     span = 2 * count
     start = PORT_RANGE.start + (os.getpid() * 97) % (len(PORT_RANGE) - span)
     for offset in range(0, len(PORT_RANGE), span + 3):
         base = PORT_RANGE.start + (start - PORT_RANGE.start + offset) % (len(PORT_RANGE) - span)
-        if all(port_problem("127.0.0.1", p) is None for p in range(base, base + span)):
+        ports = range(base, base + span)
+        if _HANDED_OUT.isdisjoint(ports) and all(
+            port_problem("127.0.0.1", p) is None for p in ports
+        ):
+            _HANDED_OUT.update(ports)
             return base
     raise RuntimeError("no free range of ports on 127.0.0.1")
 
@@ -373,12 +383,16 @@ class Cluster:
     def wait_for(
         self, what: str, probe: Callable[[], T | None], timeout_s: float, *, poll_s: float = POLL_S
     ) -> T:
-        """Poll ``probe`` until it answers something other than None (or False)."""
+        """Poll ``probe`` until it answers something other than None (or False); fail at
+        once if a node the harness started exits by itself (a crash)."""
         deadline = time.monotonic() + timeout_s
         while True:
             value = probe()
             if value is not None and value is not False:
                 return value
+            crashed = self.exit_codes()
+            if crashed:
+                raise WaitTimeout(f"{what}: nodes exited {crashed}\n{self.diagnostics()}")
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"{what}: not within {timeout_s:g} s\n{self.diagnostics()}")
             time.sleep(poll_s)

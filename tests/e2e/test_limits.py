@@ -16,6 +16,8 @@ from tests.e2e.harness import Cluster
 pytestmark = pytest.mark.e2e
 
 MAX_PENDING: Final = 5
+RATE_PER_SECOND: Final = 0.2
+"""Slow refill, so even a slow machine empties the bucket within the requests sent."""
 RATE_BURST: Final = 100
 """The API's default token-bucket capacity (docs/api.md, Limits)."""
 
@@ -25,7 +27,7 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     cluster = running_cluster(
         tmp_path_factory.mktemp("limited"),
         ("manufacturer",),
-        {"limits": {"rate_per_second": 1.0, "max_pending": MAX_PENDING}},
+        {"limits": {"rate_per_second": RATE_PER_SECOND, "max_pending": MAX_PENDING}},
     )
     yield cluster
     cluster.close()
