@@ -109,9 +109,9 @@ def test_decommission_and_recall_keep_the_event_time(ledger: ContractHarness) ->
     assert _times(events["recalled"]) == (recall["event_time_ms"], "+05:30")
     page = ledger.query(REGULATOR, "trace", "batch_history", {"product_key": ITEM, "lot": LOT})
     assert isinstance(page, dict)
-    events = page["events"]
-    assert isinstance(events, list)
-    last = events[-1]
+    shown = page["events"]
+    assert isinstance(shown, list)
+    last = shown[-1]
     assert isinstance(last, dict)
     assert last["event"] == "recalled"
     assert _times(last) == (recall["event_time_ms"], "+05:30")
