@@ -34,7 +34,14 @@ class RegisterProductArgs(TypedDict):
     base_product: NotRequired[str | None]
 
 
-class CommissionArgs(TypedDict):
+class EventTimeArgs(TypedDict):
+    """When the business event happened (EPCIS ``eventTime``); default: the block time."""
+
+    event_time_ms: NotRequired[int | None]
+    event_time_zone_offset: NotRequired[str | None]
+
+
+class CommissionArgs(EventTimeArgs):
     """Either ``codes`` or ``gtin`` plus ``serials`` (the fast path for one GTIN)."""
 
     lot: str
@@ -46,22 +53,22 @@ class CommissionArgs(TypedDict):
     serials: NotRequired[list[str] | None]
 
 
-class ContainerArgs(TypedDict):
+class ContainerArgs(EventTimeArgs):
     codes: list[str]
     level: NotRequired[Literal["case", "pallet"]]
 
 
-class AggregateArgs(TypedDict):
+class AggregateArgs(EventTimeArgs):
     parent: str
     children: list[str]
 
 
-class DisaggregateArgs(TypedDict):
+class DisaggregateArgs(EventTimeArgs):
     parent: str
     children: NotRequired[list[str] | None]
 
 
-class ShipArgs(TypedDict):
+class ShipArgs(EventTimeArgs):
     codes: list[str]
     to_org: str
     to_gln: str
@@ -70,7 +77,7 @@ class ShipArgs(TypedDict):
     document_hashes: NotRequired[list[str]]
 
 
-class ReceiveArgs(TypedDict):
+class ReceiveArgs(EventTimeArgs):
     codes: list[str]
     gln: NotRequired[str | None]
 
@@ -79,12 +86,16 @@ class CodeArgs(TypedDict):
     code: str
 
 
+class DispenseArgs(EventTimeArgs):
+    code: str
+
+
 class ReturnArgs(TypedDict):
     code: str
     reason: str
 
 
-class DecommissionArgs(TypedDict):
+class DecommissionArgs(EventTimeArgs):
     codes: list[str]
     reason: DecommissionReason
 
@@ -93,7 +104,7 @@ class CodesArgs(TypedDict):
     codes: list[str]
 
 
-class RecallArgs(TypedDict):
+class RecallArgs(EventTimeArgs):
     product_key: str
     lot: str
     reason: str
@@ -150,7 +161,7 @@ class TraceApi(ContractApi[T_co, Q_co]):
     def receive(self, **args: Unpack[ReceiveArgs]) -> T_co:
         return self._tx("receive", args)
 
-    def dispense(self, **args: Unpack[CodeArgs]) -> T_co:
+    def dispense(self, **args: Unpack[DispenseArgs]) -> T_co:
         """Never refused for an unsafe sale: the result then carries ``alert`` instead."""
         return self._tx("dispense", args)
 
