@@ -156,6 +156,8 @@ async def serve(parts: NodeParts, *, ready: asyncio.Event | None = None) -> None
             await asyncio.wait_for(api, timeout=5)
         stopper.cancel()
         await parts.runtime.stop()
+        # API reads run on the default executor; none may outlive the store they read.
+        await asyncio.get_running_loop().shutdown_default_executor()
         parts.runtime.chain.close()
         parts.env.close()
 

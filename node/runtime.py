@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -80,6 +83,7 @@ from sdk.pki import certificate_from_pem
 from sdk.tx import SignedTransaction
 
 log = logging.getLogger("rxledger.node")
+T = TypeVar("T")
 
 REFORWARD_AFTER_S = 2.0
 """A follower re-sends transactions still pending after this long (the leader may have lost
@@ -160,6 +164,7 @@ class NodeRuntime:
         self._forwarded_at: dict[bytes, float] = {}
         self._submitted_at: dict[bytes, float] = {}
         self._task: asyncio.Task[None] | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
         self._stopping = False
         self.transport: PeerTransport | None = None
         self.raw = self._make_raw_node()
@@ -280,6 +285,13 @@ class NodeRuntime:
         await self.transport.start()
         self._task = asyncio.create_task(self._drive(), name=f"raft-driver-{self.node_id}")
 
+    async def _blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run the driver's LMDB work (fsync, block execution) off the event loop, on ONE
+        worker thread that :meth:`stop` waits for: cancelling the driver must never leave a
+        write running while the store is closed underneath it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, functools.partial(fn, *args, **kwargs))
+
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
@@ -287,6 +299,8 @@ class NodeRuntime:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        # A write already handed to the worker finishes (each is one durable transaction).
+        await asyncio.get_running_loop().run_in_executor(None, self._worker.shutdown, True)
         if self.transport is not None:
             await self.transport.close()
         self.waiters.fail_all(NoLeader("the node is shutting down; resubmit to another node"))
@@ -497,7 +511,7 @@ class NodeRuntime:
             self._raise_fork_alarm("received a Raft snapshot, which this build never sends")
             return
         if ready.entries or ready.hard_state is not None:
-            await asyncio.to_thread(
+            await self._blocking(
                 self.storage.persist,
                 entries=ready.entries,
                 hard_state=ready.hard_state,
@@ -553,14 +567,14 @@ class NodeRuntime:
         for entry in entries:
             if entry.type is EntryType.CONF_CHANGE:
                 self._apply_conf_change(entry)
-                await asyncio.to_thread(self.chain.mark_applied, entry.index)
+                await self._blocking(self.chain.mark_applied, entry.index)
                 # A removed node keeps its link until Raft no longer counts it: now, maybe.
                 await self._refresh_membership()
             elif not entry.data:
-                await asyncio.to_thread(self.chain.mark_applied, entry.index)
+                await self._blocking(self.chain.mark_applied, entry.index)
             else:
                 try:
-                    result = await asyncio.to_thread(
+                    result = await self._blocking(
                         self.chain.apply_entry, index=entry.index, term=entry.term, data=entry.data
                     )
                 except ForkDetected as exc:
@@ -663,7 +677,7 @@ class NodeRuntime:
             return
         txs = self.pool.take(limits.max_transactions, limits.max_bytes)
         index, term = status.last_index + 1, status.hard_state.term
-        block = await asyncio.to_thread(
+        block = await self._blocking(
             self.chain.cut_block,
             txs,
             proposer=self.node_key,
