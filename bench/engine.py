@@ -7,6 +7,7 @@ are ready the parent sets one event and the clock starts in every worker at once
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import queue
 import time
@@ -14,13 +15,13 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from bench.errors import WorkerFailed
-from bench.plan import ReadPlan, SubmitPlan
+from bench.plan import Pace, ReadPlan, SubmitPlan
 from bench.stats import LoadResult, merge
-from bench.worker import Job, Outcome, ReadJob, SubmitJob, main
+from bench.worker import CLIENT_SLACK_S, Job, Outcome, ReadJob, SubmitJob, main
 
 READY_TIMEOUT_S: Final = 600.0
 """Signing a large share takes a while on a busy machine; this bounds it."""
-FINISH_MARGIN_S: Final = 120.0
+FINISH_MARGIN_S: Final = 60.0
 
 
 Hook = Callable[[], None]
@@ -37,8 +38,9 @@ def run_submits(
     jobs: list[Job] = [
         SubmitJob(w, plan, tuple(batches[w :: plan.workers])) for w in range(plan.workers)
     ]
-    expected = plan.pace.duration_s or _open_ended(plan)
-    return _run(jobs, expected + plan.wait_timeout_s, progress, on_start, "transactions")
+    per_worker = math.ceil(len(batches) / plan.workers)
+    limit = worst_case_s(plan.pace, len(plan.txs), per_worker, plan.wait_timeout_s + CLIENT_SLACK_S)
+    return _run(jobs, limit, progress, on_start, "transactions")
 
 
 def run_reads(
@@ -49,15 +51,28 @@ def run_reads(
 ) -> LoadResult:
     """Send the reads of ``plan`` and measure answers."""
     jobs: list[Job] = [ReadJob(w, plan) for w in range(plan.workers)]
-    expected = plan.pace.duration_s or len(plan.reads) * plan.timeout_s / plan.workers
-    return _run(jobs, expected + plan.timeout_s, progress, on_start, "requests")
+    pace = plan.pace
+    if plan.repeat and pace.rate is not None and pace.duration_s is not None:
+        total = math.ceil(pace.rate * pace.duration_s)
+    elif plan.repeat:
+        total = plan.workers * pace.concurrency  # closed loop: what is in flight at the end
+    else:
+        total = len(plan.reads)
+    per_worker = math.ceil(total / plan.workers)
+    return _run(
+        jobs, worst_case_s(pace, total, per_worker, plan.timeout_s), progress, on_start, "requests"
+    )
 
 
-def _open_ended(plan: SubmitPlan) -> float:
-    """Without a duration: the schedule's length at the rate, or a generous bound."""
-    if plan.pace.rate is not None:
-        return len(plan.txs) / plan.pace.rate
-    return max(60.0, len(plan.batches()) * plan.wait_timeout_s / plan.pace.concurrency)
+def worst_case_s(
+    pace: Pace, units: int, requests_per_worker: int, request_timeout_s: float
+) -> float:
+    """How long the workers may take before they are declared stuck: the sending schedule
+    (duration, or units at the rate), then every request of a worker timing out in turn,
+    ``concurrency`` at a time."""
+    schedule = pace.duration_s or (units / pace.rate if pace.rate else 0.0)
+    queue = math.ceil(requests_per_worker / pace.concurrency) * request_timeout_s
+    return schedule + queue
 
 
 def _run(

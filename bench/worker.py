@@ -34,6 +34,8 @@ START_TIMEOUT_S: Final = 900.0
 NOT_COMMITTED: Final = "bench.not_committed"
 """Accepted, but still pending when the node's wait ran out."""
 MSGPACK: Final = "application/msgpack"
+CLIENT_SLACK_S: Final = 15.0
+"""The client waits this much longer than the node's commit wait before giving up."""
 
 T = TypeVar("T")
 
@@ -130,7 +132,7 @@ async def _submit_all(
     plan = job.plan
     outcome = Outcome(job.index)
     limits = httpx.Limits(max_connections=plan.pace.concurrency, max_keepalive_connections=None)
-    timeout = httpx.Timeout(plan.wait_timeout_s + 15.0)
+    timeout = httpx.Timeout(plan.wait_timeout_s + CLIENT_SLACK_S)
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         await _warm_up(client, plan.apis)
         start = _wait_for_start(ready, go, job.index)

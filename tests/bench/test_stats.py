@@ -74,3 +74,13 @@ def test_median_of_runs_covers_rates_latency_and_numeric_figures() -> None:
     assert summary["seconds"]["median"] == 2.0
     assert summary["latency p50 ms"]["median"] == 200.0
     assert "label" not in summary
+
+
+def test_the_stuck_bound_covers_the_schedule_and_every_request_timing_out() -> None:
+    from bench.engine import worst_case_s
+    from bench.plan import Pace
+
+    open_loop = Pace(concurrency=32, rate=1500.0, duration_s=10.0)
+    assert worst_case_s(open_loop, 15_000, 150, 45.0) == 10.0 + 5 * 45.0
+    assert worst_case_s(Pace(concurrency=4), 100, 10, 30.0) == 3 * 30.0
+    assert worst_case_s(Pace(concurrency=2, rate=10.0), 50, 1, 5.0) == 5.0 + 5.0
